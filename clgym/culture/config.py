@@ -1,0 +1,256 @@
+"""Culture configuration: one validated, JSON-serialisable dataclass and named presets.
+
+Concepts
+--------
+A :class:`CultureConfig` holds every number that shapes a simulated culture: how many neurons, how they are
+placed under the 8 x 8 CL1 grid, how they connect, how strongly they are driven, which plasticity is on, and
+how the MEA couples to them. Users rarely touch it directly: they pick a preset by name and override the few
+fields they care about. Validation happens on construction, so a bad value fails before anything runs, with
+an error that names the field and the allowed range.
+
+Example
+-------
+>>> from clgym.culture import CultureConfig
+>>> cfg = CultureConfig.from_preset("small", seed=7, stdp=False)
+>>> cfg.n_neurons
+1000
+>>> CultureConfig.from_dict(cfg.to_dict()) == cfg
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A culture configuration value is out of its allowed range (the message names the field)."""
+
+
+#: Izhikevich (2003, 2004) parameters (a, b, c, d) of the five cortical types.
+IZHIKEVICH_TYPES: dict[str, tuple[float, float, float, float]] = {
+    "RS": (0.02, 0.2, -65.0, 8.0),  # regular spiking: adapting excitatory
+    "IB": (0.02, 0.2, -55.0, 4.0),  # intrinsically bursting: an initial burst, then tonic
+    "CH": (0.02, 0.2, -50.0, 2.0),  # chattering: repetitive fast bursts
+    "FS": (0.1, 0.2, -65.0, 2.0),  # fast spiking: non-adapting inhibitory
+    "LTS": (0.02, 0.25, -65.0, 2.0),  # low-threshold spiking: adapting inhibitory
+}
+EXCITATORY_TYPES = ("RS", "IB", "CH")
+INHIBITORY_TYPES = ("FS", "LTS")
+
+
+def _fields_range(name: str, value: float, low: float, high: float, *, low_open=False, high_open=False):
+    ok_low = value > low if low_open else value >= low
+    ok_high = value < high if high_open else value <= high
+    if not (ok_low and ok_high and math.isfinite(value)):
+        lb = "(" if low_open else "["
+        hb = ")" if high_open else "]"
+        raise ConfigError(f"{name}={value!r} is out of range; allowed {lb}{low}, {high}{hb}")
+
+
+@dataclass(frozen=True)
+class CultureConfig:
+    """Every parameter of a simulated culture. Units are in the field names or comments.
+
+    Time: the engine step is ``dt_ms`` (1 ms = 25 frames at 25 kHz, so ten steps make the 10 ms game tick).
+    """
+
+    # --- size, identity -------------------------------------------------------------------------------
+    n_neurons: int = 1000
+    seed: int = 0
+    excitatory_fraction: float = 0.8
+    # fractions of each type within its class (excitatory: RS, IB, CH; inhibitory: FS, LTS)
+    excitatory_type_mix: tuple[float, float, float] = (0.75, 0.15, 0.10)
+    inhibitory_type_mix: tuple[float, float] = (0.75, 0.25)
+    heterogeneity: float = 0.08  # relative s.d. of a, b, c, d around each type's value
+
+    # --- dish geometry --------------------------------------------------------------------------------
+    grid_pitch_um: float = 200.0  # CL1 electrode pitch
+    dish_margin_um: float = 300.0  # substrate beyond the outer electrodes
+
+    # --- connectivity ---------------------------------------------------------------------------------
+    mean_out_degree: float = 100.0  # kept constant across sizes so dynamics do not change with n_neurons
+    connection_length_um: float = 400.0  # p(connect) ~ exp(-d / length)
+    conduction_speed_um_per_ms: float = 300.0  # unmyelinated axons in culture: ~0.1-0.5 m/s
+    synaptic_delay_ms: float = 1.0  # fixed part of the delay
+    max_delay_ms: int = 12
+    w_exc: float = 0.010  # mean excitatory conductance jump (dimensionless, Izhikevich current scale / mV)
+    w_inh: float = 0.030  # mean inhibitory conductance jump
+    weight_cv: float = 0.5  # coefficient of variation of initial weights (lognormal)
+    w_max: float = 0.05  # STDP upper bound for excitatory weights
+
+    # --- synapses (conductance-based) -----------------------------------------------------------------
+    tau_ampa_ms: float = 5.0
+    tau_nmda_ms: float = 100.0
+    tau_gabaa_ms: float = 6.0
+    tau_gabab_ms: float = 150.0
+    nmda_share: float = 0.2  # NMDA conductance per unit AMPA conductance of the same synapse
+    gabab_share: float = 0.05
+    mg_mM: float = 1.0  # extracellular Mg2+ for the NMDA block (Jahr & Stevens 1990)
+    e_exc_mv: float = 0.0
+    e_gabaa_mv: float = -70.0
+    e_gabab_mv: float = -90.0
+
+    # --- Tsodyks-Markram short-term plasticity ------------------------------------------------------------
+    stp: bool = True
+    stp_u_exc: float = 0.2
+    stp_tau_rec_exc_ms: float = 1500.0
+    stp_tau_fac_exc_ms: float = 1.0
+    stp_u_inh: float = 0.25
+    stp_tau_rec_inh_ms: float = 300.0
+    stp_tau_fac_inh_ms: float = 20.0
+
+    # --- pair-based STDP on excitatory->excitatory synapses (soft bounds) ---------------------------------
+    stdp: bool = True
+    stdp_a_plus: float = 0.01
+    stdp_a_minus: float = 0.012
+    stdp_tau_plus_ms: float = 20.0
+    stdp_tau_minus_ms: float = 20.0
+
+    # --- homeostatic synaptic scaling --------------------------------------------------------------------
+    homeostasis: bool = True
+    homeostasis_target_hz: float = 1.0
+    homeostasis_tau_s: float = 30.0  # time constant of each neuron's rate estimate
+    homeostasis_period_ms: int = 1000  # how often incoming excitatory weights are rescaled
+    homeostasis_rate: float = 0.01  # fractional weight change per period at 100 % rate error
+
+    # --- spontaneous drive: Poisson miniature EPSPs --------------------------------------------------------
+    mini_rate_hz: float = 15.0  # mean per neuron (lognormal across neurons)
+    mini_rate_cv: float = 1.0
+    mini_weight: float = 0.06
+
+    # --- MEA coupling ------------------------------------------------------------------------------------
+    stim_polarization_um: float = 300.0  # length converting field (V/m) to depolarisation; see mea.py
+    stim_height_um: float = 20.0  # soma height above the electrode plane (no singularity at r = 0)
+    stim_cutoff_um: float = 300.0
+    medium_conductivity_s_per_m: float = 0.3
+    spike_amplitude_uv: float = 120.0  # trough at the soma, lognormal across neurons (cv 0.3)
+    spike_falloff_um: float = 50.0  # amplitude ~ A / (1 + (r / falloff)^2)
+    noise_rms_uv: float = 6.0
+    detection_threshold_sd: float = 5.0  # a spike is seen when |amplitude + noise| > this x noise_rms_uv
+
+    # --- integration ---------------------------------------------------------------------------------------
+    dt_ms: float = 1.0
+
+    preset: str | None = field(default=None, compare=False)
+
+    # ---------------------------------------------------------------------------------------------------
+    def __post_init__(self):
+        if not isinstance(self.n_neurons, int) or isinstance(self.n_neurons, bool) or self.n_neurons < 10:
+            raise ConfigError(f"n_neurons={self.n_neurons!r} is invalid; allowed: an integer >= 10")
+        if self.n_neurons > 2_000_000:
+            raise ConfigError(f"n_neurons={self.n_neurons} is out of range; allowed [10, 2000000]")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed={self.seed!r} is invalid; allowed: an integer >= 0")
+        _fields_range("excitatory_fraction", self.excitatory_fraction, 0.0, 1.0, low_open=True, high_open=True)
+        for name, mix, n in (("excitatory_type_mix", self.excitatory_type_mix, 3),
+                             ("inhibitory_type_mix", self.inhibitory_type_mix, 2)):
+            if len(mix) != n or any((not math.isfinite(x)) or x < 0 for x in mix) or abs(sum(mix) - 1) > 1e-6:
+                raise ConfigError(f"{name}={mix!r} is invalid; allowed: {n} non-negative fractions summing to 1")
+        _fields_range("heterogeneity", self.heterogeneity, 0.0, 0.5)
+        positive = ("grid_pitch_um", "mean_out_degree", "connection_length_um", "conduction_speed_um_per_ms",
+                    "w_exc", "w_inh", "w_max", "tau_ampa_ms", "tau_nmda_ms", "tau_gabaa_ms", "tau_gabab_ms",
+                    "stp_tau_rec_exc_ms", "stp_tau_fac_exc_ms", "stp_tau_rec_inh_ms", "stp_tau_fac_inh_ms",
+                    "stdp_tau_plus_ms", "stdp_tau_minus_ms", "homeostasis_target_hz", "homeostasis_tau_s",
+                    "stim_polarization_um", "stim_height_um", "stim_cutoff_um", "medium_conductivity_s_per_m",
+                    "spike_amplitude_uv", "spike_falloff_um", "noise_rms_uv", "detection_threshold_sd")
+        for name in positive:
+            _fields_range(name, float(getattr(self, name)), 0.0, 1e9, low_open=True)
+        non_negative = ("dish_margin_um", "synaptic_delay_ms", "weight_cv", "nmda_share", "gabab_share", "mg_mM",
+                        "stdp_a_plus", "stdp_a_minus", "homeostasis_rate", "mini_rate_hz", "mini_rate_cv",
+                        "mini_weight")
+        for name in non_negative:
+            _fields_range(name, float(getattr(self, name)), 0.0, 1e9)
+        _fields_range("stp_u_exc", self.stp_u_exc, 0.0, 1.0, low_open=True)
+        _fields_range("stp_u_inh", self.stp_u_inh, 0.0, 1.0, low_open=True)
+        if self.mean_out_degree >= self.n_neurons:
+            raise ConfigError(f"mean_out_degree={self.mean_out_degree} is out of range; "
+                              f"allowed (0, n_neurons={self.n_neurons})")
+        if self.w_max < self.w_exc:
+            raise ConfigError(f"w_max={self.w_max} is out of range; allowed [w_exc={self.w_exc}, inf)")
+        if self.dt_ms not in (0.2, 0.4, 0.5, 1.0):
+            raise ConfigError(f"dt_ms={self.dt_ms!r} is not allowed; allowed: 0.2, 0.4, 0.5 or 1.0 "
+                              "(a whole number of 25 kHz frames that divides the 10 ms tick)")
+        if not isinstance(self.max_delay_ms, int) or not 1 <= self.max_delay_ms <= 100:
+            raise ConfigError(f"max_delay_ms={self.max_delay_ms!r} is out of range; allowed integers [1, 100]")
+        if not isinstance(self.homeostasis_period_ms, int) or not 10 <= self.homeostasis_period_ms <= 600_000:
+            raise ConfigError(f"homeostasis_period_ms={self.homeostasis_period_ms!r} is out of range; "
+                              "allowed integers [10, 600000]")
+        for name in ("stp", "stdp", "homeostasis"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name}={getattr(self, name)!r} is invalid; allowed: true or false")
+
+    # ---------------------------------------------------------------------------------------------------
+    @property
+    def frames_per_step(self) -> int:
+        return round(self.dt_ms * 25)
+
+    @classmethod
+    def from_preset(cls, name: str = "small", **overrides: Any) -> CultureConfig:
+        """A named preset (see :data:`PRESETS`) with any fields overridden."""
+        if name not in PRESETS:
+            raise ConfigError(f"preset={name!r} is unknown; allowed: {', '.join(sorted(PRESETS))}")
+        values = dict(PRESETS[name])
+        unknown = sorted(set(overrides) - _FIELD_NAMES)
+        if unknown:
+            raise ConfigError(f"unknown culture config field(s) {unknown}; allowed: {sorted(_FIELD_NAMES)}")
+        values.update(overrides)
+        values["preset"] = name
+        return cls(**_coerce(values))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CultureConfig:
+        """Build from a JSON-style dict: an optional ``"preset"`` name plus field overrides."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"culture config must be a dict of fields, got {type(data).__name__}")
+        data = dict(data)
+        preset = data.pop("preset", None)
+        if preset is not None:
+            return cls.from_preset(preset, **data)
+        unknown = sorted(set(data) - _FIELD_NAMES)
+        if unknown:
+            raise ConfigError(f"unknown culture config field(s) {unknown}; allowed: {sorted(_FIELD_NAMES)}")
+        return cls(**_coerce(data))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict that :meth:`from_dict` turns back into an equal config."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        if out["preset"] is None:
+            del out["preset"]
+        else:  # keep the preset name but make every field explicit so the dict stands on its own
+            out = {"preset": out.pop("preset"), **out}
+        return out
+
+    def replace(self, **changes: Any) -> CultureConfig:
+        return dataclasses.replace(self, **changes)
+
+
+_FIELD_NAMES = {f.name for f in dataclasses.fields(CultureConfig)} - {"preset"}
+_TUPLE_FIELDS = {"excitatory_type_mix", "inhibitory_type_mix"}
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for name in _TUPLE_FIELDS & set(out):
+        try:
+            out[name] = tuple(float(x) for x in out[name])
+        except TypeError as err:
+            raise ConfigError(f"{name}={out[name]!r} is invalid; allowed: a list of fractions") from err
+    return out
+
+
+#: Named presets. Spatial MEA coupling scales with density so that each electrode sees a handful of neurons
+#: and a 1-2 uA pulse recruits a few, whatever the size: a model neuron stands for a small cluster.
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": dict(n_neurons=250, mean_out_degree=60.0, spike_falloff_um=90.0, stim_polarization_um=700.0),
+    "small": dict(n_neurons=1000),
+    "default": dict(n_neurons=3000, spike_falloff_um=32.0, stim_polarization_um=150.0),
+    "large": dict(n_neurons=10_000, spike_falloff_um=20.0, stim_polarization_um=90.0),
+    "huge": dict(n_neurons=50_000, spike_falloff_um=10.0, stim_polarization_um=40.0),
+}

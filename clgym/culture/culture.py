@@ -1,0 +1,290 @@
+"""The ``Culture``: a simulated dissociated cortical culture on a 64-channel MEA.
+
+Concepts
+--------
+A culture has a clock in 25 kHz frames (``culture.frame``), the SDK's clock of record. ``stimulate`` queues one
+biphasic pulse on a channel at a frame; ``advance(n)`` simulates the frames [frame, frame + n) and returns the
+spikes the MEA detected in them (frame timestamp, channel, amplitude), optionally with raw int16 frames.
+Internally the network moves in whole engine steps (``dt_ms``, 1 ms = 25 frames); a pulse acts at the first
+step starting at or after its frame, so an evoked spike is never timestamped before its pulse. Spikes of a
+step that runs past the requested window are held and returned by the next ``advance``.
+
+Everything is deterministic from the config's seed: same seed and same ``stimulate`` calls give bit-identical
+spikes. ``snapshot()``/``restore()`` copy the whole dynamic state (membranes, conductances, in-flight spikes,
+weights, plasticity traces, random state).
+
+Example
+-------
+>>> from clgym.culture import Culture, CultureConfig
+>>> culture = Culture(CultureConfig.from_preset("tiny", seed=3))
+>>> culture.stimulate(27, at_frame=100, phase_durations_us=(200, 200), phase_currents_uA=(-2.0, 2.0))
+>>> batch = culture.advance(2500)          # 100 ms
+>>> culture.frame
+2500
+>>> bool((batch.timestamps < 2500).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernel as K
+from .config import CultureConfig
+from .dish import TYPE_NAMES, Dish, build_dish
+from .mea import (
+    N_CHANNELS,
+    detection_coupling,
+    electrode_positions_um,
+    pulse_drive_ua,
+    stimulation_coupling,
+    synthesize_frames,
+)
+
+
+@dataclass
+class SpikeBatch:
+    """Spikes detected on the MEA in one ``advance`` window, sorted by timestamp."""
+
+    timestamps: np.ndarray  # int64 frame timestamps
+    channels: np.ndarray  # int32
+    amplitudes_uv: np.ndarray  # float32, negative trough amplitudes
+    neuron_frames: np.ndarray  # int64: every neuron spike in the window (ground truth, detected or not)
+    neuron_ids: np.ndarray  # int32
+    frames: np.ndarray | None = None  # int16 (n_frames, 64) when requested
+
+    def __len__(self) -> int:
+        return int(self.timestamps.size)
+
+
+_STATE_FIELDS = ("v", "u", "g_ampa", "g_nmda", "g_gabaa", "g_gabab", "ring_e", "ring_i", "stp_x", "stp_u",
+                 "stp_last", "pre_tr", "post_tr", "rate_tr", "next_mini", "rng", "frame_rng", "syn_w")
+
+
+class Culture:
+    """A simulated culture. See the module docstring."""
+
+    n_channels = N_CHANNELS
+
+    def __init__(self, config: CultureConfig | None = None):
+        self.config = cfg = config if config is not None else CultureConfig.from_preset("small")
+        self.dish: Dish = build_dish(cfg)
+        rng = np.random.default_rng([cfg.seed, 1])
+        n = self.dish.n_neurons
+        self.electrodes_um = electrode_positions_um(cfg)
+        self._ch_ptr, self._ch_neuron, self._ch_mv = stimulation_coupling(self.dish.positions_um, cfg, rng)
+        self._det_ptr, self._det_ch, self._det_amp = detection_coupling(self.dish.positions_um, cfg, rng)
+
+        d = self.dish
+        self.v = np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)
+        self.u = d.b * self.v
+        self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab = (np.zeros(n) for _ in range(4))
+        depth = int(d.syn_delay.max()) + 1 if d.n_synapses else 2
+        self.ring_e = np.zeros((depth, n))
+        self.ring_i = np.zeros((depth, n))
+        self.syn_w = d.syn_w  # live weights (plasticity writes here)
+        exc = d.is_exc
+        self._stp_U = np.where(exc, cfg.stp_u_exc, cfg.stp_u_inh)
+        self._stp_tau_rec = np.where(exc, cfg.stp_tau_rec_exc_ms, cfg.stp_tau_rec_inh_ms)
+        self._stp_tau_fac = np.where(exc, cfg.stp_tau_fac_exc_ms, cfg.stp_tau_fac_inh_ms)
+        self.stp_x = np.ones(n)
+        self.stp_u = np.zeros(n)
+        self.stp_last = np.full(n, -10**9, np.int64)
+        self.pre_tr, self.post_tr = np.zeros(n), np.zeros(n)
+        tau_rate_steps = cfg.homeostasis_tau_s * 1000.0 / cfg.dt_ms
+        self.rate_tr = np.full(n, cfg.homeostasis_target_hz * cfg.homeostasis_tau_s)  # start at target
+        self._mini_p = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
+        self.rng = np.array([_seed_u64(cfg.seed, 2)], np.uint64)
+        self.frame_rng = np.array([_seed_u64(cfg.seed, 3)], np.uint64)
+        self.next_mini = np.floor(-np.log(rng.uniform(1e-12, 1.0, n)) / self._mini_p).astype(np.int64)
+
+        dt = cfg.dt_ms
+        P = np.zeros(K.N_PARAMS)
+        P[K.P_DT] = dt
+        P[K.P_NMDA_SHARE], P[K.P_GABAB_SHARE], P[K.P_MG] = cfg.nmda_share, cfg.gabab_share, cfg.mg_mM
+        P[K.P_E_EXC], P[K.P_E_GABAA], P[K.P_E_GABAB] = cfg.e_exc_mv, cfg.e_gabaa_mv, cfg.e_gabab_mv
+        P[K.P_DECAY_AMPA] = math.exp(-dt / cfg.tau_ampa_ms)
+        P[K.P_DECAY_NMDA] = math.exp(-dt / cfg.tau_nmda_ms)
+        P[K.P_DECAY_GABAA] = math.exp(-dt / cfg.tau_gabaa_ms)
+        P[K.P_DECAY_GABAB] = math.exp(-dt / cfg.tau_gabab_ms)
+        P[K.P_STP_ON], P[K.P_STDP_ON], P[K.P_HOMEO_ON] = float(cfg.stp), float(cfg.stdp), float(cfg.homeostasis)
+        P[K.P_A_PLUS], P[K.P_A_MINUS], P[K.P_W_MAX] = cfg.stdp_a_plus, cfg.stdp_a_minus, cfg.w_max
+        P[K.P_DECAY_PLUS] = math.exp(-dt / cfg.stdp_tau_plus_ms)
+        P[K.P_DECAY_MINUS] = math.exp(-dt / cfg.stdp_tau_minus_ms)
+        P[K.P_HOMEO_TARGET], P[K.P_HOMEO_RATE] = cfg.homeostasis_target_hz, cfg.homeostasis_rate
+        P[K.P_HOMEO_TAU_STEPS] = tau_rate_steps
+        P[K.P_HOMEO_PERIOD] = max(1, round(cfg.homeostasis_period_ms / dt))
+        P[K.P_DECAY_RATE] = math.exp(-1.0 / tau_rate_steps)
+        P[K.P_MINI_W] = cfg.mini_weight
+        P[K.P_NOISE_RMS], P[K.P_DETECT_THRESHOLD] = cfg.noise_rms_uv, cfg.detection_threshold_sd * cfg.noise_rms_uv
+        P[K.P_FRAMES_PER_STEP] = cfg.frames_per_step
+        self._P = P
+
+        self._fps = cfg.frames_per_step
+        self._step = 0  # next engine step to simulate
+        self.frame = 0  # read head: frames before this have been returned
+        self._pending: list[tuple[int, int, float, int, float]] = []  # (step, channel, drive, frame, uA)
+        self._held = _empty_held()  # spikes simulated beyond the read head
+        cap = max(65536, 64 * n)
+        self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
+        self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
+        self._stim_log: list[tuple[int, int, float]] = []  # (frame, channel, uA) for frame synthesis
+        # compile (or load from cache) now, long before any SDK producer start timeout
+        self._run(0)
+
+    # ------------------------------------------------------------------------------------------------
+    @property
+    def n_neurons(self) -> int:
+        return self.dish.n_neurons
+
+    @property
+    def type_names(self) -> np.ndarray:
+        return np.array(TYPE_NAMES)[self.dish.type_code]
+
+    def stimulate(self, channel: int, at_frame: int, phase_durations_us, phase_currents_uA) -> None:
+        """Queue one pulse on ``channel`` at frame ``at_frame`` (>= ``self.frame``)."""
+        channel, at_frame = int(channel), int(at_frame)
+        if not 0 <= channel < N_CHANNELS:
+            raise ValueError(f"channel={channel} is out of range; allowed [0, {N_CHANNELS - 1}]")
+        if at_frame < self.frame:
+            raise ValueError(f"at_frame={at_frame} is in the past; allowed >= the culture's frame {self.frame}")
+        if len(phase_durations_us) != len(phase_currents_uA) or not 1 <= len(phase_durations_us) <= 3:
+            raise ValueError("phase_durations_us and phase_currents_uA must have the same length, 1 to 3 phases")
+        step = -(-at_frame // self._fps)  # first step starting at or after the pulse
+        drive = pulse_drive_ua(phase_durations_us, phase_currents_uA)
+        peak = max(abs(float(i)) for i in phase_currents_uA)
+        self._pending.append((step, channel, drive, at_frame, peak))
+
+    def advance(self, n_frames: int, frames: bool = False) -> SpikeBatch:
+        """Simulate [frame, frame + n_frames) and return the spikes detected in it."""
+        n_frames = int(n_frames)
+        if n_frames <= 0:
+            raise ValueError(f"n_frames={n_frames} is out of range; allowed >= 1")
+        start, end = self.frame, self.frame + n_frames
+        steps_needed = -(-end // self._fps) - self._step
+        if steps_needed > 0:
+            self._simulate(steps_needed)
+        h = self._held
+        inside = h[0] < end
+        nin = h[3] < end
+        batch = SpikeBatch(timestamps=h[0][inside], channels=h[1][inside],
+                           amplitudes_uv=h[2][inside].astype(np.float32),
+                           neuron_frames=h[3][nin], neuron_ids=h[4][nin])
+        self._held = (h[0][~inside], h[1][~inside], h[2][~inside], h[3][~nin], h[4][~nin])
+        if frames:
+            stims = [s for s in self._stim_log if start <= s[0] < end]
+            self._stim_log = [s for s in self._stim_log if s[0] >= end]
+            batch.frames = synthesize_frames(
+                n_frames, start, self.config, self.frame_rng, batch.timestamps, batch.channels,
+                batch.amplitudes_uv, [s[0] for s in stims], [s[1] for s in stims], [s[2] for s in stims])
+        else:
+            self._stim_log = [s for s in self._stim_log if s[0] >= end]
+        self.frame = end
+        return batch
+
+    # ------------------------------------------------------------------------------------------------
+    def _simulate(self, n_steps: int) -> None:
+        first, last = self._step, self._step + n_steps
+        due = sorted((p for p in self._pending if p[0] < last), key=lambda p: (p[0], p[1]))
+        self._pending = [p for p in self._pending if p[0] >= last]
+        self._stim_log.extend((p[3], p[1], p[4]) for p in due)
+        stim_step = np.array([p[0] for p in due], np.int64)
+        stim_ch = np.array([p[1] for p in due], np.int64)
+        stim_drive = np.array([p[2] for p in due], np.float64)
+        parts = []
+        step = first
+        while step < last:
+            done, det, nrn = self._run(last - step, step, stim_step, stim_ch, stim_drive)
+            if done == 0:  # buffers too small for even one step: grow and retry
+                self._grow()
+                continue
+            parts.append((det, nrn))
+            step += done
+        self._step = last
+        h = self._held
+        ts = [h[0]] + [p[0][0] for p in parts]
+        order_parts = [np.concatenate(x) for x in (
+            ts, [h[1]] + [p[0][1] for p in parts], [h[2]] + [p[0][2] for p in parts],
+            [h[3]] + [p[1][0] for p in parts], [h[4]] + [p[1][1] for p in parts])]
+        t, ch, amp, nf, ni = order_parts
+        o = np.lexsort((ch, t))
+        on = np.lexsort((ni, nf))
+        self._held = (t[o], ch[o], amp[o], nf[on], ni[on])
+
+    def _run(self, n_steps, step0=0, stim_step=None, stim_ch=None, stim_drive=None):
+        if stim_step is None:
+            stim_step = np.zeros(0, np.int64)
+            stim_ch = np.zeros(0, np.int64)
+            stim_drive = np.zeros(0, np.float64)
+        d = self.dish
+        C = np.zeros(3, np.int64)
+        of, oc, oa = self._out
+        nf, ni = self._nrn
+        K.run_steps(n_steps, step0, self._P, self.rng,
+                    self.v, self.u, d.a, d.b, d.c, d.d, d.is_exc, self.g_ampa, self.g_nmda, self.g_gabaa,
+                    self.g_gabab, d.syn_ptr, d.syn_post, self.syn_w, d.syn_delay, d.syn_pre, d.in_ptr,
+                    d.in_syn, self.ring_e, self.ring_i, self.stp_x, self.stp_u, self.stp_last, self._stp_U,
+                    self._stp_tau_rec, self._stp_tau_fac, self.pre_tr, self.post_tr, self.rate_tr,
+                    self.next_mini, self._mini_p, stim_step, stim_ch, stim_drive,
+                    self._ch_ptr, self._ch_neuron, self._ch_mv, self._det_ptr, self._det_ch, self._det_amp,
+                    of, oc, oa, nf, ni, C)
+        done, n_det, n_nrn = int(C[0]), int(C[1]), int(C[2])
+        return done, (of[:n_det].copy(), oc[:n_det].copy(), oa[:n_det].copy()), (nf[:n_nrn].copy(),
+                                                                                   ni[:n_nrn].copy())
+
+    def _grow(self) -> None:
+        cap = self._out[0].size * 2
+        self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
+        self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
+
+    # ------------------------------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
+        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS}
+        snap.update(step=self._step, frame=self.frame, pending=list(self._pending),
+                    held=tuple(x.copy() for x in self._held), stim_log=list(self._stim_log),
+                    seed=self.config.seed, n_neurons=self.n_neurons)
+        return snap
+
+    def restore(self, snap: dict) -> None:
+        if snap.get("seed") != self.config.seed or snap.get("n_neurons") != self.n_neurons:
+            raise ValueError("snapshot is from a different culture (seed or n_neurons differ)")
+        for name in _STATE_FIELDS:
+            getattr(self, name)[...] = snap[name]
+        self._step, self.frame = snap["step"], snap["frame"]
+        self._pending = list(snap["pending"])
+        self._held = tuple(x.copy() for x in snap["held"])
+        self._stim_log = list(snap["stim_log"])
+
+    def weights_between(self, pre_neurons: np.ndarray, post_neurons: np.ndarray) -> np.ndarray:
+        """Current weights of all synapses from ``pre_neurons`` onto ``post_neurons`` (for analysis)."""
+        d = self.dish
+        pre_mask = np.zeros(self.n_neurons, bool)
+        post_mask = np.zeros(self.n_neurons, bool)
+        pre_mask[np.asarray(pre_neurons, int)] = True
+        post_mask[np.asarray(post_neurons, int)] = True
+        sel = pre_mask[d.syn_pre] & post_mask[d.syn_post]
+        return self.syn_w[sel]
+
+    def neurons_near(self, channels, radius_um: float = 100.0) -> np.ndarray:
+        """Indices of neurons within ``radius_um`` of any of ``channels``."""
+        el = self.electrodes_um[np.asarray(channels, int)]
+        dist = np.sqrt(((self.dish.positions_um[:, None, :] - el[None]) ** 2).sum(-1)).min(axis=1)
+        return np.nonzero(dist <= radius_um)[0]
+
+
+def _empty_held():
+    return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float64), np.zeros(0, np.int64),
+            np.zeros(0, np.int32))
+
+
+def _seed_u64(seed: int, stream: int) -> np.uint64:
+    """A non-zero 64-bit xorshift seed per (seed, stream) via SplitMix64."""
+    z = (seed * 0x9E3779B97F4A7C15 + stream * 0xD1B54A32D192ED03 + 0x94D049BB133111EB) & (2**64 - 1)
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
+    z ^= z >> 31
+    return np.uint64(z or 1)

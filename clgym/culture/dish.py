@@ -1,0 +1,160 @@
+"""Dish layout: where the neurons sit, what type each is, and how they connect.
+
+Concepts
+--------
+Neurons are scattered uniformly over a square substrate under the CL1's 8 x 8 electrode grid (200 um pitch,
+1.4 mm between the outer electrodes) plus a margin. About 80 % are excitatory (RS, IB, CH) and 20 % inhibitory
+(FS, LTS), each with Izhikevich parameters jittered per neuron. Connections are drawn per presynaptic neuron
+with probability falling exponentially with distance; the expected out-degree is fixed by the config so that a
+bigger culture is denser, not more excitable. Synapses are stored sparse, CSR by presynaptic neuron, with a
+second index by postsynaptic neuron for STDP and synaptic scaling. Dale's law holds by construction: a
+synapse's sign is its presynaptic neuron's (weights are stored as positive magnitudes).
+
+Example
+-------
+>>> from clgym.culture.config import CultureConfig
+>>> dish = build_dish(CultureConfig.from_preset("tiny", seed=1))
+>>> int(dish.syn_ptr[-1]) == dish.syn_post.size
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .config import EXCITATORY_TYPES, INHIBITORY_TYPES, IZHIKEVICH_TYPES, CultureConfig
+
+TYPE_NAMES = EXCITATORY_TYPES + INHIBITORY_TYPES  # type code = index in this tuple
+
+
+@dataclass
+class Dish:
+    positions_um: np.ndarray  # (N, 2) float64
+    type_code: np.ndarray  # (N,) int8, index into TYPE_NAMES
+    is_exc: np.ndarray  # (N,) bool
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    syn_ptr: np.ndarray  # (N+1,) int64 CSR by presynaptic neuron
+    syn_post: np.ndarray  # (S,) int32
+    syn_w: np.ndarray  # (S,) float64, positive magnitudes
+    syn_delay: np.ndarray  # (S,) int16, in engine steps (>= 1)
+    syn_pre: np.ndarray  # (S,) int32
+    in_ptr: np.ndarray  # (N+1,) int64: incoming synapses per postsynaptic neuron
+    in_syn: np.ndarray  # (S,) int64 synapse indices
+    mini_rate_hz: np.ndarray  # (N,) float64
+    size_um: float
+
+    @property
+    def n_neurons(self) -> int:
+        return self.type_code.size
+
+    @property
+    def n_synapses(self) -> int:
+        return self.syn_post.size
+
+
+def dish_size_um(cfg: CultureConfig) -> float:
+    return 7 * cfg.grid_pitch_um + 2 * cfg.dish_margin_um
+
+
+@numba.njit(cache=True)
+def _draw_connections(seed, pos, degree, length_um):
+    """Per presynaptic neuron: draw `degree[i]` distinct targets with p ~ exp(-distance / length)."""
+    np.random.seed(seed)
+    n = pos.shape[0]
+    ptr = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        ptr[i + 1] = ptr[i] + degree[i]
+    post = np.empty(ptr[n], np.int32)
+    dist = np.empty(ptr[n], np.float64)
+    cdf = np.empty(n, np.float64)
+    taken = np.zeros(n, np.bool_)
+    for i in range(n):
+        acc = 0.0
+        for j in range(n):
+            if j != i:
+                dx = pos[i, 0] - pos[j, 0]
+                dy = pos[i, 1] - pos[j, 1]
+                acc += np.exp(-np.sqrt(dx * dx + dy * dy) / length_um)
+            cdf[j] = acc
+        k = ptr[i]
+        while k < ptr[i + 1]:
+            r = np.random.random() * acc
+            j = np.searchsorted(cdf, r, side="right")
+            if j >= n or j == i or taken[j]:
+                continue
+            taken[j] = True
+            post[k] = j
+            dx = pos[i, 0] - pos[j, 0]
+            dy = pos[i, 1] - pos[j, 1]
+            dist[k] = np.sqrt(dx * dx + dy * dy)
+            k += 1
+        for kk in range(ptr[i], ptr[i + 1]):
+            taken[post[kk]] = False
+        # keep each row sorted by target: memory-friendly spike delivery
+        row = post[ptr[i]:ptr[i + 1]]
+        order = np.argsort(row)
+        post[ptr[i]:ptr[i + 1]] = row[order]
+        dist[ptr[i]:ptr[i + 1]] = dist[ptr[i]:ptr[i + 1]][order]
+    return ptr, post, dist
+
+
+def build_dish(cfg: CultureConfig) -> Dish:
+    """Place, type and wire the neurons of a culture, deterministically from ``cfg.seed``."""
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.n_neurons
+    size = dish_size_um(cfg)
+    positions = rng.uniform(0.0, size, size=(n, 2))
+
+    n_exc = int(round(cfg.excitatory_fraction * n))
+    type_code = np.empty(n, np.int8)
+    type_code[:n_exc] = rng.choice(3, size=n_exc, p=np.asarray(cfg.excitatory_type_mix))
+    type_code[n_exc:] = 3 + rng.choice(2, size=n - n_exc, p=np.asarray(cfg.inhibitory_type_mix))
+    perm = rng.permutation(n)  # interleave E and I in index order
+    type_code = type_code[perm]
+    is_exc = type_code < 3
+
+    base = np.array([IZHIKEVICH_TYPES[t] for t in TYPE_NAMES])[type_code]  # (N, 4)
+    jitter = 1.0 + cfg.heterogeneity * rng.standard_normal((n, 4))
+    params = base * jitter
+    # c (reset) is a voltage: jitter it additively (a few mV), not as a fraction of -65
+    params[:, 2] = base[:, 2] + 2.0 * (cfg.heterogeneity / 0.08) * rng.standard_normal(n)
+    a, b, c, d = (np.ascontiguousarray(params[:, k]) for k in range(4))
+    a = np.clip(a, 0.005, 0.2)
+    d = np.maximum(d, 0.5)
+
+    degree = rng.poisson(cfg.mean_out_degree, size=n).clip(1, n - 1).astype(np.int64)
+    syn_ptr, syn_post, dist = _draw_connections(
+        int(rng.integers(2**31 - 1)), positions, degree, float(cfg.connection_length_um))
+    syn_pre = np.repeat(np.arange(n, dtype=np.int32), np.diff(syn_ptr))
+
+    pre_exc = is_exc[syn_pre]
+    mean_w = np.where(pre_exc, cfg.w_exc, cfg.w_inh)
+    if cfg.weight_cv > 0:
+        sigma = np.sqrt(np.log1p(cfg.weight_cv**2))
+        syn_w = mean_w * rng.lognormal(-0.5 * sigma**2, sigma, size=syn_post.size)
+    else:
+        syn_w = mean_w.astype(np.float64)
+    syn_w = np.where(pre_exc, np.minimum(syn_w, cfg.w_max), syn_w)
+
+    delay_ms = cfg.synaptic_delay_ms + dist / cfg.conduction_speed_um_per_ms
+    syn_delay = np.clip(np.rint(delay_ms / cfg.dt_ms), 1, round(cfg.max_delay_ms / cfg.dt_ms)).astype(np.int16)
+
+    in_syn = np.argsort(syn_post, kind="stable").astype(np.int64)
+    in_ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(syn_post, minlength=n), out=in_ptr[1:])
+
+    if cfg.mini_rate_cv > 0:
+        sigma = np.sqrt(np.log1p(cfg.mini_rate_cv**2))
+        mini_rate = cfg.mini_rate_hz * rng.lognormal(-0.5 * sigma**2, sigma, size=n)
+    else:
+        mini_rate = np.full(n, cfg.mini_rate_hz)
+
+    return Dish(positions_um=positions, type_code=type_code, is_exc=is_exc, a=a, b=b, c=c, d=d,
+                syn_ptr=syn_ptr, syn_post=syn_post, syn_w=syn_w, syn_delay=syn_delay, syn_pre=syn_pre,
+                in_ptr=in_ptr, in_syn=in_syn, mini_rate_hz=mini_rate, size_um=size)

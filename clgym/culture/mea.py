@@ -1,0 +1,157 @@
+"""The multi-electrode array: geometry, stimulation coupling, spike detection and raw frames.
+
+Concepts
+--------
+* Geometry: 64 channels on an 8 x 8 grid, ``channel = row * 8 + col``, 200 um pitch, as on a CL1.
+* Stimulation: a biphasic current pulse on an electrode is treated as a point current source in a volume
+  conductor (conductivity sigma). The extracellular field at distance r is E = I / (4 pi sigma r^2); a
+  neuron's soma polarises by lambda * E, where lambda (``stim_polarization_um``) is an effective polarisation
+  length that lumps dendrites and passing axons (somatic polarisation is proportional to the field:
+  Tranchina & Nicholson 1986; Rattay 1999). The phase's duration enters through the membrane's
+  strength-duration curve, 1 - exp(-w / 200 us), normalised to a 200 us phase. The depolarisation (mV) is
+  added to the membrane potential at the first engine step at or after the pulse.
+* Recording: a neuron's spike appears on a channel with a trough amplitude A / (1 + (r / falloff)^2); it is
+  detected when the amplitude plus Gaussian noise crosses ``detection_threshold_sd`` x the noise rms, so far
+  spikes are sometimes missed, as on a real MEA.
+* Raw frames (optional): int16 at 25 kHz, 0.195 uV per unit: Gaussian noise, the waveform of every detected
+  spike, and a stimulation artefact on the stimulated channel.
+
+Example
+-------
+>>> import numpy as np
+>>> w = spike_waveform(-80.0)
+>>> w.shape, int(np.argmin(w))
+((75,), 25)
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .config import CultureConfig
+
+N_CHANNELS = 64
+GRID = 8
+UV_PER_UNIT = 0.195
+FRAMES_PER_SECOND = 25_000
+WAVEFORM_SAMPLES = 75
+WAVEFORM_TROUGH = 25
+NON_STIMULABLE = (0, 7, 56, 63)
+REFERENCE_CHANNEL = 4
+STRENGTH_DURATION_US = 200.0
+
+
+def electrode_positions_um(cfg: CultureConfig) -> np.ndarray:
+    """(64, 2) electrode centres in the dish's coordinates (x = column, y = row)."""
+    ch = np.arange(N_CHANNELS)
+    col, row = ch % GRID, ch // GRID
+    return np.stack([cfg.dish_margin_um + col * cfg.grid_pitch_um,
+                     cfg.dish_margin_um + row * cfg.grid_pitch_um], axis=1).astype(np.float64)
+
+
+def _distances(positions_um: np.ndarray, cfg: CultureConfig) -> np.ndarray:
+    el = electrode_positions_um(cfg)
+    return np.sqrt(((el[:, None, :] - positions_um[None, :, :]) ** 2).sum(-1))  # (64, N)
+
+
+def stimulation_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator):
+    """CSR by channel: (ptr[65], neuron, mV of depolarisation per uA of a 200 us phase)."""
+    r = _distances(positions_um, cfg)
+    r2 = (r**2 + cfg.stim_height_um**2) * 1e-12  # m^2
+    field_per_ua = 1e-6 / (4.0 * np.pi * cfg.medium_conductivity_s_per_m * r2)  # V/m per uA
+    excitability = rng.lognormal(-0.5 * 0.3**2, 0.3, size=positions_um.shape[0])  # per neuron
+    mv_per_ua = cfg.stim_polarization_um * 1e-6 * field_per_ua * 1e3 * excitability[None, :]
+    mv_per_ua[r > cfg.stim_cutoff_um] = 0.0
+    return _to_csr(mv_per_ua, threshold=0.05)
+
+
+def detection_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator):
+    """CSR by neuron: (ptr[N+1], channel, trough amplitude in uV (negative)) for every channel that could see it."""
+    r = _distances(positions_um, cfg).T  # (N, 64)
+    size = rng.lognormal(-0.5 * 0.3**2, 0.3, size=positions_um.shape[0])
+    amp = cfg.spike_amplitude_uv * size[:, None] / (1.0 + (r / cfg.spike_falloff_um) ** 2)
+    # a spike is worth tracking when noise can carry it over threshold at least one time in ~10^4
+    visible = amp > (cfg.detection_threshold_sd - 4.0) * cfg.noise_rms_uv
+    ptr, ch, a = _to_csr(np.where(visible, amp, 0.0), threshold=0.0)
+    return ptr, ch, -a
+
+
+def _to_csr(dense: np.ndarray, threshold: float):
+    rows, cols = np.nonzero(dense > threshold)
+    ptr = np.zeros(dense.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=dense.shape[0]), out=ptr[1:])
+    return ptr, cols.astype(np.int32), dense[rows, cols].astype(np.float64)
+
+
+def pulse_drive_ua(phase_durations_us, phase_currents_ua) -> float:
+    """Effective drive of one pulse, in uA of a 200 us phase: the strongest phase on the strength-duration curve.
+
+    A symmetric biphasic pulse carries no net charge, but its leading phase depolarises the membrane before the
+    second phase can undo it; we take the most effective single phase.
+    """
+    norm = 1.0 - np.exp(-1.0)
+    best = 0.0
+    for w, i in zip(phase_durations_us, phase_currents_ua, strict=True):
+        best = max(best, abs(float(i)) * (1.0 - np.exp(-float(w) / STRENGTH_DURATION_US)) / norm)
+    return best
+
+
+def spike_waveform(amplitude_uv: float) -> np.ndarray:
+    """A 75-sample extracellular spike in uV with its trough (= ``amplitude_uv``) at sample 25."""
+    return (_TEMPLATE * abs(float(amplitude_uv))).astype(np.float32)
+
+
+def _make_template() -> np.ndarray:
+    t = (np.arange(WAVEFORM_SAMPLES) - WAVEFORM_TROUGH) / FRAMES_PER_SECOND * 1e3  # ms
+    trough = -np.exp(-0.5 * (t / 0.12) ** 2)
+    repol = 0.35 * np.exp(-0.5 * ((t - 0.45) / 0.3) ** 2)
+    w = trough + repol
+    return w / -w[WAVEFORM_TROUGH]
+
+
+_TEMPLATE = _make_template()
+
+
+@numba.njit(cache=True)
+def _synthesize(n_frames, frame0, noise_units, rng_state, spk_frame, spk_ch, spk_amp, template,
+                stim_frame, stim_ch, stim_ua, out):
+    # xorshift-driven Box-Muller noise: deterministic per culture, independent of numpy's global state
+    x = rng_state[0]
+    for f in range(n_frames):
+        for ch in range(out.shape[1]):
+            x ^= x >> np.uint64(12)
+            x ^= x << np.uint64(25)
+            x ^= x >> np.uint64(27)
+            u1 = (float((x * np.uint64(2685821657736338717)) >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740993.0)
+            x ^= x >> np.uint64(12)
+            x ^= x << np.uint64(25)
+            x ^= x >> np.uint64(27)
+            u2 = float((x * np.uint64(2685821657736338717)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+            out[f, ch] = noise_units * np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    rng_state[0] = x
+    for k in range(spk_frame.size):
+        start = spk_frame[k] - frame0 - 25
+        scale = abs(spk_amp[k]) / 0.195
+        for s in range(template.size):
+            f = start + s
+            if 0 <= f < n_frames:
+                out[f, spk_ch[k]] += template[s] * scale
+    for k in range(stim_frame.size):
+        # a saturating artefact decaying over ~1 ms, proportional to the current
+        f0 = stim_frame[k] - frame0
+        for s in range(40):
+            f = f0 + s
+            if 0 <= f < n_frames:
+                out[f, stim_ch[k]] += 3000.0 * stim_ua[k] * np.exp(-s / 6.0)
+
+
+def synthesize_frames(n_frames: int, frame0: int, cfg: CultureConfig, rng_state: np.ndarray,
+                      spk_frame, spk_ch, spk_amp, stim_frame, stim_ch, stim_ua) -> np.ndarray:
+    """int16 frames (n_frames, 64) for [frame0, frame0 + n_frames) with noise, spikes and stim artefacts."""
+    out = np.zeros((n_frames, N_CHANNELS), np.float64)
+    _synthesize(n_frames, frame0, cfg.noise_rms_uv / UV_PER_UNIT, rng_state,
+                np.asarray(spk_frame, np.int64), np.asarray(spk_ch, np.int64), np.asarray(spk_amp, np.float64),
+                _TEMPLATE, np.asarray(stim_frame, np.int64), np.asarray(stim_ch, np.int64),
+                np.asarray(stim_ua, np.float64), out)
+    return np.clip(np.rint(out), -32768, 32767).astype(np.int16)
