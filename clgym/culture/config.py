@@ -77,7 +77,7 @@ class CultureConfig:
     conduction_speed_um_per_ms: float = 300.0  # unmyelinated axons in culture: ~0.1-0.5 m/s
     synaptic_delay_ms: float = 1.0  # fixed part of the delay
     max_delay_ms: int = 12
-    w_exc: float = 0.010  # mean excitatory conductance jump (dimensionless, Izhikevich current scale / mV)
+    w_exc: float = 0.025  # mean excitatory conductance jump (dimensionless, Izhikevich current scale / mV)
     w_inh: float = 0.030  # mean inhibitory conductance jump
     weight_cv: float = 0.5  # coefficient of variation of initial weights (lognormal)
     w_max: float = 0.05  # STDP upper bound for excitatory weights
@@ -87,7 +87,7 @@ class CultureConfig:
     tau_nmda_ms: float = 100.0
     tau_gabaa_ms: float = 6.0
     tau_gabab_ms: float = 150.0
-    nmda_share: float = 0.2  # NMDA conductance per unit AMPA conductance of the same synapse
+    nmda_share: float = 1.0  # NMDA conductance per unit AMPA conductance of the same synapse
     gabab_share: float = 0.05
     mg_mM: float = 1.0  # extracellular Mg2+ for the NMDA block (Jahr & Stevens 1990)
     e_exc_mv: float = 0.0
@@ -96,8 +96,8 @@ class CultureConfig:
 
     # --- Tsodyks-Markram short-term plasticity ------------------------------------------------------------
     stp: bool = True
-    stp_u_exc: float = 0.2
-    stp_tau_rec_exc_ms: float = 1500.0
+    stp_u_exc: float = 0.15
+    stp_tau_rec_exc_ms: float = 3000.0
     stp_tau_fac_exc_ms: float = 1.0
     stp_u_inh: float = 0.25
     stp_tau_rec_inh_ms: float = 300.0
@@ -118,7 +118,7 @@ class CultureConfig:
     homeostasis_rate: float = 0.01  # fractional weight change per period at 100 % rate error
 
     # --- spontaneous drive: Poisson miniature EPSPs --------------------------------------------------------
-    mini_rate_hz: float = 15.0  # mean per neuron (lognormal across neurons)
+    mini_rate_hz: float = 5.0  # mean per neuron (lognormal across neurons)
     mini_rate_cv: float = 1.0
     mini_weight: float = 0.06
 
@@ -128,7 +128,7 @@ class CultureConfig:
     stim_cutoff_um: float = 300.0
     medium_conductivity_s_per_m: float = 0.3
     spike_amplitude_uv: float = 120.0  # trough at the soma, lognormal across neurons (cv 0.3)
-    spike_falloff_um: float = 50.0  # amplitude ~ A / (1 + (r / falloff)^2)
+    spike_falloff_um: float = 20.0  # amplitude ~ A / (1 + (r / falloff)^2)
     noise_rms_uv: float = 6.0
     detection_threshold_sd: float = 5.0  # a spike is seen when |amplitude + noise| > this x noise_rms_uv
 
@@ -245,12 +245,23 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-#: Named presets. Spatial MEA coupling scales with density so that each electrode sees a handful of neurons
-#: and a 1-2 uA pulse recruits a few, whatever the size: a model neuron stands for a small cluster.
+def _mea_lengths(n_neurons: int) -> dict[str, float]:
+    """MEA coupling lengths for a culture of ``n_neurons`` on the same dish.
+
+    A model neuron stands for a small cluster of real ones, and density grows with size. Lengths scale with
+    1/sqrt(density) (the polarisation length with 1/density, since recruitment area ~ lambda for a 1/r^2
+    field) so that every electrode sees and recruits about the same number of model neurons at every size:
+    the 1,000-neuron values are the reference."""
+    s = (1000.0 / n_neurons) ** 0.5
+    return dict(spike_falloff_um=20.0 * s, stim_height_um=20.0 * s, stim_polarization_um=300.0 * s * s,
+                stim_cutoff_um=300.0)
+
+
+#: Named presets. The mean out-degree is fixed, so dynamics (rates, bursts) do not change with size.
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": dict(n_neurons=250, mean_out_degree=60.0, spike_falloff_um=90.0, stim_polarization_um=700.0),
-    "small": dict(n_neurons=1000),
-    "default": dict(n_neurons=3000, spike_falloff_um=32.0, stim_polarization_um=150.0),
-    "large": dict(n_neurons=10_000, spike_falloff_um=20.0, stim_polarization_um=90.0),
-    "huge": dict(n_neurons=50_000, spike_falloff_um=10.0, stim_polarization_um=40.0),
+    "tiny": dict(n_neurons=250, **_mea_lengths(250)),
+    "small": dict(n_neurons=1000, **_mea_lengths(1000)),
+    "default": dict(n_neurons=3000, **_mea_lengths(3000)),
+    "large": dict(n_neurons=10_000, **_mea_lengths(10_000)),
+    "huge": dict(n_neurons=50_000, **_mea_lengths(50_000)),
 }

@@ -79,12 +79,14 @@ class Culture:
         self._det_ptr, self._det_ch, self._det_amp = detection_coupling(self.dish.positions_um, cfg, rng)
 
         d = self.dish
-        self.v = np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)
-        self.u = d.b * self.v
-        self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab = (np.zeros(n) for _ in range(4))
+        # membrane state in float32: the vectorised update does 8 neurons per AVX2 instruction instead of 4
+        f32 = np.float32
+        self.v = (np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)).astype(f32)
+        self.u = (d.b * self.v).astype(f32)
+        self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab = (np.zeros(n, f32) for _ in range(4))
         depth = int(d.syn_delay.max()) + 1 if d.n_synapses else 2
-        self.ring_e = np.zeros((depth, n))
-        self.ring_i = np.zeros((depth, n))
+        self.ring_e = np.zeros((depth, n), f32)
+        self.ring_i = np.zeros((depth, n), f32)
         self.syn_w = d.syn_w  # live weights (plasticity writes here)
         exc = d.is_exc
         self._stp_U = np.where(exc, cfg.stp_u_exc, cfg.stp_u_inh)
@@ -93,9 +95,9 @@ class Culture:
         self.stp_x = np.ones(n)
         self.stp_u = np.zeros(n)
         self.stp_last = np.full(n, -10**9, np.int64)
-        self.pre_tr, self.post_tr = np.zeros(n), np.zeros(n)
+        self.pre_tr, self.post_tr = np.zeros(n, f32), np.zeros(n, f32)
         tau_rate_steps = cfg.homeostasis_tau_s * 1000.0 / cfg.dt_ms
-        self.rate_tr = np.full(n, cfg.homeostasis_target_hz * cfg.homeostasis_tau_s)  # start at target
+        self.rate_tr = np.full(n, cfg.homeostasis_target_hz * cfg.homeostasis_tau_s, f32)  # start at target
         self._mini_p = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
         self.rng = np.array([_seed_u64(cfg.seed, 2)], np.uint64)
         self.frame_rng = np.array([_seed_u64(cfg.seed, 3)], np.uint64)
@@ -225,8 +227,8 @@ class Culture:
         nf, ni = self._nrn
         K.run_steps(n_steps, step0, self._P, self.rng,
                     self.v, self.u, d.a, d.b, d.c, d.d, d.is_exc, self.g_ampa, self.g_nmda, self.g_gabaa,
-                    self.g_gabab, d.syn_ptr, d.syn_post, self.syn_w, d.syn_delay, d.syn_pre, d.in_ptr,
-                    d.in_syn, self.ring_e, self.ring_i, self.stp_x, self.stp_u, self.stp_last, self._stp_U,
+                    self.g_gabab, d.syn_ptr, d.syn_post, self.syn_w, d.syn_delay, d.in_ptr,
+                    d.in_syn, d.in_pre, self.ring_e, self.ring_i, self.stp_x, self.stp_u, self.stp_last, self._stp_U,
                     self._stp_tau_rec, self._stp_tau_fac, self.pre_tr, self.post_tr, self.rate_tr,
                     self.next_mini, self._mini_p, stim_step, stim_ch, stim_drive,
                     self._ch_ptr, self._ch_neuron, self._ch_mv, self._det_ptr, self._det_ch, self._det_amp,

@@ -41,11 +41,12 @@ class Dish:
     d: np.ndarray
     syn_ptr: np.ndarray  # (N+1,) int64 CSR by presynaptic neuron
     syn_post: np.ndarray  # (S,) int32
-    syn_w: np.ndarray  # (S,) float64, positive magnitudes
+    syn_w: np.ndarray  # (S,) float32, positive magnitudes
     syn_delay: np.ndarray  # (S,) int16, in engine steps (>= 1)
     syn_pre: np.ndarray  # (S,) int32
     in_ptr: np.ndarray  # (N+1,) int64: incoming synapses per postsynaptic neuron
     in_syn: np.ndarray  # (S,) int64 synapse indices
+    in_pre: np.ndarray  # (S,) int32 presynaptic neuron of each in_syn entry (contiguous per target)
     mini_rate_hz: np.ndarray  # (N,) float64
     size_um: float
 
@@ -124,9 +125,12 @@ def build_dish(cfg: CultureConfig) -> Dish:
     params = base * jitter
     # c (reset) is a voltage: jitter it additively (a few mV), not as a fraction of -65
     params[:, 2] = base[:, 2] + 2.0 * (cfg.heterogeneity / 0.08) * rng.standard_normal(n)
-    a, b, c, d = (np.ascontiguousarray(params[:, k]) for k in range(4))
-    a = np.clip(a, 0.005, 0.2)
-    d = np.maximum(d, 0.5)
+    params[:, 0] = np.clip(params[:, 0], 0.005, 0.2)
+    params[:, 3] = np.maximum(params[:, 3], 0.5)
+    # b above 0.25 makes the resting state unstable (the neuron turns into a pacemaker): keep rest stable so
+    # that all spontaneous activity comes from the configured drive
+    params[:, 1] = np.minimum(params[:, 1], 0.25)
+    a, b, c, d = (np.ascontiguousarray(params[:, k], np.float32) for k in range(4))
 
     degree = rng.poisson(cfg.mean_out_degree, size=n).clip(1, n - 1).astype(np.int64)
     syn_ptr, syn_post, dist = _draw_connections(
@@ -140,7 +144,7 @@ def build_dish(cfg: CultureConfig) -> Dish:
         syn_w = mean_w * rng.lognormal(-0.5 * sigma**2, sigma, size=syn_post.size)
     else:
         syn_w = mean_w.astype(np.float64)
-    syn_w = np.where(pre_exc, np.minimum(syn_w, cfg.w_max), syn_w)
+    syn_w = np.where(pre_exc, np.minimum(syn_w, cfg.w_max), syn_w).astype(np.float32)
 
     delay_ms = cfg.synaptic_delay_ms + dist / cfg.conduction_speed_um_per_ms
     syn_delay = np.clip(np.rint(delay_ms / cfg.dt_ms), 1, round(cfg.max_delay_ms / cfg.dt_ms)).astype(np.int16)
@@ -157,4 +161,4 @@ def build_dish(cfg: CultureConfig) -> Dish:
 
     return Dish(positions_um=positions, type_code=type_code, is_exc=is_exc, a=a, b=b, c=c, d=d,
                 syn_ptr=syn_ptr, syn_post=syn_post, syn_w=syn_w, syn_delay=syn_delay, syn_pre=syn_pre,
-                in_ptr=in_ptr, in_syn=in_syn, mini_rate_hz=mini_rate, size_um=size)
+                in_ptr=in_ptr, in_syn=in_syn, in_pre=syn_pre[in_syn], mini_rate_hz=mini_rate, size_um=size)

@@ -71,9 +71,18 @@ def _gauss(state):
 
 @numba.njit(cache=True)
 def _membrane_constants(P):
-    return (0.5 * P[P_DT], P[P_DT], P[P_NMDA_SHARE], P[P_GABAB_SHARE], 0.5 * np.log(P[P_MG] / 3.57),
-            P[P_E_EXC], P[P_E_GABAA], P[P_E_GABAB], P[P_DECAY_AMPA], P[P_DECAY_NMDA], P[P_DECAY_GABAA],
-            P[P_DECAY_GABAB], P[P_DECAY_PLUS], P[P_DECAY_MINUS], P[P_DECAY_RATE])
+    f = np.float32
+    return (f(0.5 * P[P_DT]), f(P[P_DT]), f(P[P_NMDA_SHARE]), f(P[P_GABAB_SHARE]), f(0.5 * np.log(P[P_MG] / 3.57)),
+            f(P[P_E_EXC]), f(P[P_E_GABAA]), f(P[P_E_GABAB]), f(P[P_DECAY_AMPA]), f(P[P_DECAY_NMDA]),
+            f(P[P_DECAY_GABAA]), f(P[P_DECAY_GABAB]), f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]))
+
+
+# float32 literals: a float64 literal would promote the whole membrane update to double precision
+_F = np.float32
+_0, _HALF, _ONE, _30, _M120 = _F(0.0), _F(0.5), _F(1.0), _F(30.0), _F(-120.0)
+_IZH_A, _IZH_B, _IZH_C = _F(0.04), _F(5.0), _F(140.0)
+_MG_SLOPE, _TANH_CLIP = _F(0.031), _F(4.97)
+_P0, _P1, _P2, _Q1, _Q2, _Q3 = _F(135135.0), _F(17325.0), _F(378.0), _F(62370.0), _F(3150.0), _F(28.0)
 
 
 @numba.njit(error_model="numpy", fastmath=_FAST, inline="always")
@@ -81,26 +90,26 @@ def nmda_block(v, half_log_mg):
     """Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens 1990), written as the logistic
     0.5 + 0.5 tanh((0.062 v - ln([Mg]/3.57)) / 2) with a [7/6] Pade tanh (error < 2e-6 over -130..50 mV).
     A call to exp() cannot be vectorised by LLVM without a vector maths library; this can."""
-    x = 0.031 * v - half_log_mg
-    x = min(max(x, -4.97), 4.97)
+    x = _MG_SLOPE * v - half_log_mg
+    x = min(max(x, -_TANH_CLIP), _TANH_CLIP)
     x2 = x * x
-    num = x * (135135.0 + x2 * (17325.0 + x2 * (378.0 + x2)))
-    den = 135135.0 + x2 * (62370.0 + x2 * (3150.0 + 28.0 * x2))
-    return 0.5 + 0.5 * num / den
+    num = x * (_P0 + x2 * (_P1 + x2 * (_P2 + x2)))
+    den = _P0 + x2 * (_Q1 + x2 * (_Q2 + _Q3 * x2))
+    return _HALF + _HALF * num / den
 
 
 @numba.njit(error_model="numpy", fastmath=_FAST)
 def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d, fire_frac,
                      pre_tr, post_tr, rate_tr, K):
-    """One step of every neuron. Writes fire_frac[i] = where in the step neuron i crossed threshold (0..1),
-    or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
+    """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
+    (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
     (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
      dec_plus, dec_minus, dec_rate) = K
     for i in range(n):
         ae = arrive_e[i]
         ai = arrive_i[i]
-        arrive_e[i] = 0.0
-        arrive_i[i] = 0.0
+        arrive_e[i] = _0
+        arrive_i[i] = _0
         ga = g_ampa[i] + ae
         gn = g_nmda[i] + ae * nmda_share
         gA = g_gabaa[i] + ai
@@ -112,20 +121,20 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         gexc = ga + gn * nmda_block(vi, half_log_mg)
         erev = gA * e_a + gB * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
         gtot = gexc + gA + gB
-        v1 = vi + h * (0.04 * vi * vi + 5.0 * vi + 140.0 - ui + erev - gtot * vi)
-        v1c = min(v1, 30.0)
-        v2 = v1c + h * (0.04 * v1c * v1c + 5.0 * v1c + 140.0 - ui + erev - gtot * v1c)
-        f0 = vi >= 30.0  # pushed over threshold by a pulse at the start of the step
-        f1 = v1 >= 30.0
-        fired = f0 | f1 | (v2 >= 30.0)
+        v1 = vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev - gtot * vi)
+        v1c = min(v1, _30)
+        v2 = v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev - gtot * v1c)
+        f0 = vi >= _30  # pushed over threshold by a pulse at the start of the step
+        f1 = v1 >= _30
+        fired = f0 | f1 | (v2 >= _30)
         # threshold crossing by linear interpolation within the half step: frame-resolution timestamps
-        num = 30.0 - vi if f1 else 30.0 - v1
+        num = _30 - vi if f1 else _30 - v1
         den = v1 - vi if f1 else v2 - v1
-        frac = 0.0 if f0 else (0.0 if f1 else 0.5) + 0.5 * num / den
-        vend = max(v2, -120.0)
+        frac = _0 if f0 else (_0 if f1 else _HALF) + _HALF * num / den
+        vend = max(v2, _M120)
         v[i] = c[i] if fired else vend
         u[i] = ui + d[i] if fired else ui + dt * a[i] * (b[i] * vend - ui)
-        fire_frac[i] = frac if fired else -1.0
+        fire_frac[i] = frac if fired else -_ONE
         g_ampa[i] = ga * dec_ampa
         g_nmda[i] = gn * dec_nmda
         g_gabaa[i] = gA * dec_gabaa
@@ -139,7 +148,7 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
 @numba.njit(cache=True, error_model="numpy")
 def run_steps(n_steps, step0, P, rng,
               v, u, a, b, c, d, is_exc, g_ampa, g_nmda, g_gabaa, g_gabab,
-              syn_ptr, syn_post, syn_w, syn_delay, syn_pre, in_ptr, in_syn, ring_e, ring_i,
+              syn_ptr, syn_post, syn_w, syn_delay, in_ptr, in_syn, in_pre, ring_e, ring_i,
               stp_x, stp_u, stp_last, stp_U, stp_tau_rec, stp_tau_fac,
               pre_tr, post_tr, rate_tr,
               next_mini, mini_p,
@@ -162,7 +171,8 @@ def run_steps(n_steps, step0, P, rng,
     thr = -P[P_DETECT_THRESHOLD]
     spk = np.empty(n, np.int64)
     spk_off = np.empty(n, np.int64)
-    fire_frac = np.empty(n, np.float64)
+    fire_frac = np.empty(n, np.float32)
+    scale = np.empty(n, np.float64)
     K = _membrane_constants(P)
     n_det = C[C_N_DETECTED]
     n_nrn = C[C_N_NEURON_SPIKES]
@@ -236,29 +246,24 @@ def run_steps(n_steps, step0, P, rng,
                     ring_i[s2, t] += syn_w[q] * eff
             if stdp_on and exc:
                 for q2 in range(in_ptr[j], in_ptr[j + 1]):
-                    q = in_syn[q2]
-                    p = syn_pre[q]
+                    p = in_pre[q2]  # contiguous per target: only the weight access is scattered
                     if is_exc[p]:
+                        q = in_syn[q2]
                         syn_w[q] += a_plus * (wmax - syn_w[q]) * pre_tr[p]
                 pre_tr[j] += 1.0
                 post_tr[j] += 1.0
             rate_tr[j] += 1.0
-        # 5. synaptic scaling
+        # 5. synaptic scaling: one sequential pass over the synapses (CSR order is cache-friendly)
         if homeo_on and (step + 1) % homeo_period == 0:
             target = P[P_HOMEO_TARGET]
             tau_s = P[P_HOMEO_TAU_STEPS] * dt / 1000.0
             for i in range(n):
-                rate = rate_tr[i] / tau_s
-                err = (target - rate) / target
-                if err > 1.0:
-                    err = 1.0
-                elif err < -1.0:
-                    err = -1.0
-                factor = 1.0 + P[P_HOMEO_RATE] * err
-                for q2 in range(in_ptr[i], in_ptr[i + 1]):
-                    q = in_syn[q2]
-                    if is_exc[syn_pre[q]]:
-                        w = syn_w[q] * factor
+                err = (target - rate_tr[i] / tau_s) / target
+                scale[i] = 1.0 + P[P_HOMEO_RATE] * min(max(err, -1.0), 1.0)
+            for j in range(n):
+                if is_exc[j]:
+                    for q in range(syn_ptr[j], syn_ptr[j + 1]):
+                        w = syn_w[q] * scale[syn_post[q]]
                         syn_w[q] = w if w < wmax else wmax
         done += 1
     C[C_STEPS_DONE] = done

@@ -1,0 +1,85 @@
+"""Coding between games and cultures: channel layouts, stimulation, encoders, decoders, feedback conditions.
+
+Nothing here imports ``cl`` or the culture: stimulation is described by plain :class:`Pulse` /
+:class:`StimCommand` dataclasses that the link converts to ``cl.StimDesign`` / ``cl.BurstDesign``.
+"""
+
+from clgym.coding.decoders import (
+    MotorDecoderParams,
+    MotorRegionDecoder,
+    channel_counts,
+    channel_group_counts,
+    make_group_index,
+)
+from clgym.coding.encoders import (
+    DISHBRAIN_RATES_HZ,
+    AgentStimEncoder,
+    PlaceRateEncoder,
+    place_band,
+    rate_level,
+)
+from clgym.coding.feedback import CONDITIONS, Feedback, FeedbackCondition, FeedbackParams, FeedbackStep
+from clgym.coding.layout import (
+    GRID_SIZE,
+    PITCH_UM,
+    ChannelLayout,
+    channel_position_um,
+    channel_to_rowcol,
+    pong_layout,
+    rowcol_to_channel,
+)
+from clgym.coding.stimulus import (
+    N_CHANNELS,
+    NON_STIMULABLE_CHANNELS,
+    PREDICTABLE_PULSE,
+    REFERENCE_CHANNELS,
+    SENSORY_PULSE,
+    STIMULABLE_CHANNELS,
+    UNPREDICTABLE_PULSE,
+    UNUSABLE_CHANNELS,
+    Pulse,
+    StimCommand,
+    pulses_per_channel,
+    stim_channel_array,
+    validate_channels,
+    voltage_to_current_uA,
+)
+
+__all__ = [
+    "AgentStimEncoder",
+    "CONDITIONS",
+    "ChannelLayout",
+    "DISHBRAIN_RATES_HZ",
+    "Feedback",
+    "FeedbackCondition",
+    "FeedbackParams",
+    "FeedbackStep",
+    "GRID_SIZE",
+    "MotorDecoderParams",
+    "MotorRegionDecoder",
+    "N_CHANNELS",
+    "NON_STIMULABLE_CHANNELS",
+    "PITCH_UM",
+    "PREDICTABLE_PULSE",
+    "PlaceRateEncoder",
+    "Pulse",
+    "REFERENCE_CHANNELS",
+    "SENSORY_PULSE",
+    "STIMULABLE_CHANNELS",
+    "StimCommand",
+    "UNPREDICTABLE_PULSE",
+    "UNUSABLE_CHANNELS",
+    "channel_counts",
+    "channel_group_counts",
+    "channel_position_um",
+    "channel_to_rowcol",
+    "make_group_index",
+    "place_band",
+    "pong_layout",
+    "pulses_per_channel",
+    "rate_level",
+    "rowcol_to_channel",
+    "stim_channel_array",
+    "validate_channels",
+    "voltage_to_current_uA",
+]
