@@ -36,6 +36,7 @@ from . import kernel as K
 from .config import CultureConfig
 from .dish import TYPE_NAMES, Dish, build_dish
 from .mea import (
+    MAX_CURRENT_UA,
     N_CHANNELS,
     detection_coupling,
     electrode_positions_um,
@@ -155,6 +156,11 @@ class Culture:
             raise ValueError(f"at_frame={at_frame} is in the past; allowed >= the culture's frame {self.frame}")
         if len(phase_durations_us) != len(phase_currents_uA) or not 1 <= len(phase_durations_us) <= 3:
             raise ValueError("phase_durations_us and phase_currents_uA must have the same length, 1 to 3 phases")
+        for w, i in zip(phase_durations_us, phase_currents_uA, strict=True):
+            if not 0 < float(w) <= 10_000:
+                raise ValueError(f"phase duration {w} us is out of range; allowed (0, 10000] us")
+            if abs(float(i)) > MAX_CURRENT_UA:
+                raise ValueError(f"phase current {i} uA is out of range; allowed |I| <= {MAX_CURRENT_UA} uA")
         step = -(-at_frame // self._fps)  # first step starting at or after the pulse
         drive = pulse_drive_ua(phase_durations_us, phase_currents_uA)
         peak = max(abs(float(i)) for i in phase_currents_uA)

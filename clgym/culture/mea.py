@@ -40,6 +40,7 @@ WAVEFORM_TROUGH = 25
 NON_STIMULABLE = (0, 7, 56, 63)
 REFERENCE_CHANNEL = 4
 STRENGTH_DURATION_US = 200.0
+MAX_CURRENT_UA = 3.0  # the CL1's limit
 
 
 def electrode_positions_um(cfg: CultureConfig) -> np.ndarray:
