@@ -66,7 +66,7 @@ def dish_size_um(cfg: CultureConfig) -> float:
 @numba.njit(cache=True)
 def _draw_connections(seed, pos, degree, length_um):
     """Per presynaptic neuron: draw `degree[i]` distinct targets with p ~ exp(-distance / length)."""
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (numba has no Generator; this seeds the jitted function's own stream)
     n = pos.shape[0]
     ptr = np.zeros(n + 1, np.int64)
     for i in range(n):
@@ -85,7 +85,7 @@ def _draw_connections(seed, pos, degree, length_um):
             cdf[j] = acc
         k = ptr[i]
         while k < ptr[i + 1]:
-            r = np.random.random() * acc
+            r = np.random.random() * acc  # noqa: NPY002
             j = np.searchsorted(cdf, r, side="right")
             if j >= n or j == i or taken[j]:
                 continue
