@@ -106,7 +106,7 @@ class CultureConfig:
     # --- pair-based STDP on excitatory->excitatory synapses (soft bounds) ---------------------------------
     stdp: bool = True
     stdp_a_plus: float = 0.01
-    stdp_a_minus: float = 0.012
+    stdp_a_minus: float = 0.01  # balanced with a_plus: uncorrelated firing leaves weights near w_max / 2
     stdp_tau_plus_ms: float = 20.0
     stdp_tau_minus_ms: float = 20.0
 

@@ -131,7 +131,7 @@ class Culture:
         self.frame = 0  # read head: frames before this have been returned
         self._pending: list[tuple[int, int, float, int, float]] = []  # (step, channel, drive, frame, uA)
         self._held = _empty_held()  # spikes simulated beyond the read head
-        cap = max(65536, 64 * n)
+        cap = max(65536, 4 * n, 2 * int(self._det_ptr[-1]))  # kernel needs room for a worst-case step
         self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
         self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
         self._stim_log: list[tuple[int, int, float]] = []  # (frame, channel, uA) for frame synthesis
