@@ -71,7 +71,7 @@ def run(sizes=(1000, 10_000, 50_000), seconds=None, frames_options=(False, True)
         seed=1, command: str | None = None) -> str:
     rows = []
     for n in sizes:
-        sim = seconds if seconds is not None else max(2.0, min(20.0, 20_000 / n))
+        sim = seconds if seconds is not None else min(20.0, max(4.0, 100_000 / n))
         for plastic in plastic_options:
             for frames in frames_options:
                 r = _run_child([str(n), str(int(plastic)), str(int(frames)), str(sim), str(seed)])

@@ -40,6 +40,7 @@ from .mea import (
     N_CHANNELS,
     detection_coupling,
     electrode_positions_um,
+    noise_table,
     pulse_drive_ua,
     stimulation_coupling,
     synthesize_frames,
@@ -102,6 +103,7 @@ class Culture:
         self._mini_p = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
         self.rng = np.array([_seed_u64(cfg.seed, 2)], np.uint64)
         self.frame_rng = np.array([_seed_u64(cfg.seed, 3)], np.uint64)
+        self._noise_table = noise_table(cfg.seed)
         self.next_mini = np.floor(-np.log(rng.uniform(1e-12, 1.0, n)) / self._mini_p).astype(np.int64)
 
         dt = cfg.dt_ms
@@ -186,7 +188,7 @@ class Culture:
             stims = [s for s in self._stim_log if start <= s[0] < end]
             self._stim_log = [s for s in self._stim_log if s[0] >= end]
             batch.frames = synthesize_frames(
-                n_frames, start, self.config, self.frame_rng, batch.timestamps, batch.channels,
+                n_frames, start, self.config, self.frame_rng, self._noise_table, batch.timestamps, batch.channels,
                 batch.amplitudes_uv, [s[0] for s in stims], [s[1] for s in stims], [s[2] for s in stims])
         else:
             self._stim_log = [s for s in self._stim_log if s[0] >= end]

@@ -114,23 +114,32 @@ def _make_template() -> np.ndarray:
 _TEMPLATE = _make_template()
 
 
+NOISE_TABLE_SIZE = 1 << 18  # ~10 s of one channel; each channel of each read starts at a random offset
+
+
+def noise_table(seed: int) -> np.ndarray:
+    """Standard-normal samples that frame synthesis reads from at random offsets (deterministic per seed)."""
+    return np.random.default_rng([seed, 7]).standard_normal(NOISE_TABLE_SIZE).astype(np.float32)
+
+
 @numba.njit(cache=True)
-def _synthesize(n_frames, frame0, noise_units, rng_state, spk_frame, spk_ch, spk_amp, template,
-                stim_frame, stim_ch, stim_ua, out):
-    # xorshift-driven Box-Muller noise: deterministic per culture, independent of numpy's global state
+def _synthesize(n_frames, frame0, noise_units, rng_state, table, spk_frame, spk_ch, spk_amp, template,
+                stim_frame, stim_ch, stim_ua, out, result):
+    # Gaussian noise from a table at a random offset per channel and read: as white as drawing fresh samples
+    # for any analysis window shorter than the table, at the cost of a copy instead of a log and a cos.
+    mask = table.size - 1
+    n_ch = out.shape[1]
+    offsets = np.empty(n_ch, np.int64)
     x = rng_state[0]
-    for f in range(n_frames):
-        for ch in range(out.shape[1]):
-            x ^= x >> np.uint64(12)
-            x ^= x << np.uint64(25)
-            x ^= x >> np.uint64(27)
-            u1 = (float((x * np.uint64(2685821657736338717)) >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740993.0)
-            x ^= x >> np.uint64(12)
-            x ^= x << np.uint64(25)
-            x ^= x >> np.uint64(27)
-            u2 = float((x * np.uint64(2685821657736338717)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-            out[f, ch] = noise_units * np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    for ch in range(n_ch):
+        x ^= x >> np.uint64(12)
+        x ^= x << np.uint64(25)
+        x ^= x >> np.uint64(27)
+        offsets[ch] = int((x * np.uint64(2685821657736338717)) >> np.uint64(46))
     rng_state[0] = x
+    for f in range(n_frames):  # row by row: frames are (n_frames, 64) C-ordered
+        for ch in range(n_ch):
+            out[f, ch] = noise_units * table[(offsets[ch] + f) & mask]
     for k in range(spk_frame.size):
         start = spk_frame[k] - frame0 - 25
         scale = abs(spk_amp[k]) / 0.195
@@ -145,14 +154,19 @@ def _synthesize(n_frames, frame0, noise_units, rng_state, spk_frame, spk_ch, spk
             f = f0 + s
             if 0 <= f < n_frames:
                 out[f, stim_ch[k]] += 3000.0 * stim_ua[k] * np.exp(-s / 6.0)
+    for f in range(n_frames):
+        for ch in range(n_ch):
+            y = np.rint(out[f, ch])
+            result[f, ch] = 32767 if y > 32767 else (-32768 if y < -32768 else int(y))
 
 
-def synthesize_frames(n_frames: int, frame0: int, cfg: CultureConfig, rng_state: np.ndarray,
+def synthesize_frames(n_frames: int, frame0: int, cfg: CultureConfig, rng_state: np.ndarray, table: np.ndarray,
                       spk_frame, spk_ch, spk_amp, stim_frame, stim_ch, stim_ua) -> np.ndarray:
     """int16 frames (n_frames, 64) for [frame0, frame0 + n_frames) with noise, spikes and stim artefacts."""
-    out = np.zeros((n_frames, N_CHANNELS), np.float64)
-    _synthesize(n_frames, frame0, cfg.noise_rms_uv / UV_PER_UNIT, rng_state,
+    out = np.empty((n_frames, N_CHANNELS), np.float32)
+    result = np.empty((n_frames, N_CHANNELS), np.int16)
+    _synthesize(n_frames, frame0, cfg.noise_rms_uv / UV_PER_UNIT, rng_state, table,
                 np.asarray(spk_frame, np.int64), np.asarray(spk_ch, np.int64), np.asarray(spk_amp, np.float64),
                 _TEMPLATE, np.asarray(stim_frame, np.int64), np.asarray(stim_ch, np.int64),
-                np.asarray(stim_ua, np.float64), out)
-    return np.clip(np.rint(out), -32768, 32767).astype(np.int16)
+                np.asarray(stim_ua, np.float64), out, result)
+    return result
