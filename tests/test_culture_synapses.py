@@ -50,6 +50,10 @@ def test_dale_law_every_neuron_excites_or_inhibits_all_its_targets():
     # and the receptors: an excitatory spike opens AMPA/NMDA only, an inhibitory one GABA_A/GABA_B only
     for j in (int(np.nonzero(d.is_exc)[0][0]), int(np.nonzero(~d.is_exc)[0][0])):
         c.restore(start)
+        own = slice(d.syn_ptr[j], d.syn_ptr[j + 1])
+        kept = c.syn_w[own].copy()
+        c.syn_w[:] = 0.0  # block every other synapse, so targets that fire cannot add receptors of their own
+        c.syn_w[own] = kept
         force_spike(c, j)
         c.advance(K_MAX_DELAY * STEP)
         tg = targets_of(c, j)

@@ -177,13 +177,12 @@ class Culture:
         steps_needed = -(-end // self._fps) - self._step
         if steps_needed > 0:
             self._simulate(steps_needed)
-        h = self._held
-        inside = h[0] < end
-        nin = h[3] < end
-        batch = SpikeBatch(timestamps=h[0][inside], channels=h[1][inside],
-                           amplitudes_uv=h[2][inside].astype(np.float32),
-                           neuron_frames=h[3][nin], neuron_ids=h[4][nin])
-        self._held = (h[0][~inside], h[1][~inside], h[2][~inside], h[3][~nin], h[4][~nin])
+        h = self._held  # time-sorted: split at the window's end
+        k = int(np.searchsorted(h[0], end))
+        kn = int(np.searchsorted(h[3], end))
+        batch = SpikeBatch(timestamps=h[0][:k], channels=h[1][:k], amplitudes_uv=h[2][:k].astype(np.float32),
+                           neuron_frames=h[3][:kn], neuron_ids=h[4][:kn])
+        self._held = (h[0][k:], h[1][k:], h[2][k:], h[3][kn:], h[4][kn:])
         if frames:
             stims = [s for s in self._stim_log if start <= s[0] < end]
             self._stim_log = [s for s in self._stim_log if s[0] >= end]
@@ -198,12 +197,15 @@ class Culture:
     # ------------------------------------------------------------------------------------------------
     def _simulate(self, n_steps: int) -> None:
         first, last = self._step, self._step + n_steps
-        due = sorted((p for p in self._pending if p[0] < last), key=lambda p: (p[0], p[1]))
-        self._pending = [p for p in self._pending if p[0] >= last]
-        self._stim_log.extend((p[3], p[1], p[4]) for p in due)
-        stim_step = np.array([p[0] for p in due], np.int64)
-        stim_ch = np.array([p[1] for p in due], np.int64)
-        stim_drive = np.array([p[2] for p in due], np.float64)
+        if self._pending:
+            due = sorted((p for p in self._pending if p[0] < last), key=lambda p: (p[0], p[1]))
+            self._pending = [p for p in self._pending if p[0] >= last]
+            self._stim_log.extend((p[3], p[1], p[4]) for p in due)
+            stim_step = np.array([p[0] for p in due], np.int64)
+            stim_ch = np.array([p[1] for p in due], np.int64)
+            stim_drive = np.array([p[2] for p in due], np.float64)
+        else:
+            stim_step, stim_ch, stim_drive = _NO_STIM
         parts = []
         step = first
         while step < last:
@@ -214,21 +216,22 @@ class Culture:
             parts.append((det, nrn))
             step += done
         self._step = last
-        h = self._held
-        ts = [h[0]] + [p[0][0] for p in parts]
-        order_parts = [np.concatenate(x) for x in (
-            ts, [h[1]] + [p[0][1] for p in parts], [h[2]] + [p[0][2] for p in parts],
-            [h[3]] + [p[1][0] for p in parts], [h[4]] + [p[1][1] for p in parts])]
-        t, ch, amp, nf, ni = order_parts
-        o = np.lexsort((ch, t))
-        on = np.lexsort((ni, nf))
-        self._held = (t[o], ch[o], amp[o], nf[on], ni[on])
+        # the kernel emits in time order (step by step, spikes within a step by their frame), and held spikes
+        # precede new ones: concatenation keeps everything sorted
+        if len(parts) == 1 and self._held[0].size == 0 and self._held[3].size == 0:
+            (t, ch, amp), (nf, ni) = parts[0]
+            self._held = (t, ch, amp, nf, ni)
+        else:
+            h = self._held
+            self._held = (np.concatenate([h[0]] + [p[0][0] for p in parts]),
+                          np.concatenate([h[1]] + [p[0][1] for p in parts]),
+                          np.concatenate([h[2]] + [p[0][2] for p in parts]),
+                          np.concatenate([h[3]] + [p[1][0] for p in parts]),
+                          np.concatenate([h[4]] + [p[1][1] for p in parts]))
 
     def _run(self, n_steps, step0=0, stim_step=None, stim_ch=None, stim_drive=None):
         if stim_step is None:
-            stim_step = np.zeros(0, np.int64)
-            stim_ch = np.zeros(0, np.int64)
-            stim_drive = np.zeros(0, np.float64)
+            stim_step, stim_ch, stim_drive = _NO_STIM
         d = self.dish
         C = np.zeros(3, np.int64)
         of, oc, oa = self._out
@@ -284,6 +287,9 @@ class Culture:
         el = self.electrodes_um[np.asarray(channels, int)]
         dist = np.sqrt(((self.dish.positions_um[:, None, :] - el[None]) ** 2).sum(-1)).min(axis=1)
         return np.nonzero(dist <= radius_um)[0]
+
+
+_NO_STIM = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
 
 
 def _empty_held():

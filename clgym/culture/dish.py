@@ -104,12 +104,23 @@ def _draw_connections(seed, pos, degree, length_um):
     return ptr, post, dist
 
 
+def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    code = np.zeros_like(x)
+    for bit in range(10):
+        code |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
+    return code
+
+
 def build_dish(cfg: CultureConfig) -> Dish:
     """Place, type and wire the neurons of a culture, deterministically from ``cfg.seed``."""
     rng = np.random.default_rng(cfg.seed)
     n = cfg.n_neurons
     size = dish_size_um(cfg)
     positions = rng.uniform(0.0, size, size=(n, 2))
+    # number neurons along a space-filling (Morton) order of 50 um cells: a neuron's targets are near it in
+    # space, so they are near it in memory too, and spike delivery touches fewer cache lines
+    cells = np.minimum((positions / 50.0).astype(np.int64), 1023)
+    positions = positions[np.argsort(_morton(cells[:, 0], cells[:, 1]), kind="stable")]
 
     n_exc = int(round(cfg.excitatory_fraction * n))
     type_code = np.empty(n, np.int8)

@@ -26,6 +26,8 @@ Example
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -41,6 +43,7 @@ NON_STIMULABLE = (0, 7, 56, 63)
 REFERENCE_CHANNEL = 4
 STRENGTH_DURATION_US = 200.0
 MAX_CURRENT_UA = 3.0  # the CL1's limit
+_SD_NORM = 1.0 - math.exp(-1.0)  # strength-duration factor of a 200 us phase
 
 
 def electrode_positions_um(cfg: CultureConfig) -> np.ndarray:
@@ -91,10 +94,9 @@ def pulse_drive_ua(phase_durations_us, phase_currents_ua) -> float:
     A symmetric biphasic pulse carries no net charge, but its leading phase depolarises the membrane before the
     second phase can undo it; we take the most effective single phase.
     """
-    norm = 1.0 - np.exp(-1.0)
     best = 0.0
     for w, i in zip(phase_durations_us, phase_currents_ua, strict=True):
-        best = max(best, abs(float(i)) * (1.0 - np.exp(-float(w) / STRENGTH_DURATION_US)) / norm)
+        best = max(best, abs(float(i)) * (1.0 - math.exp(-float(w) / STRENGTH_DURATION_US)) / _SD_NORM)
     return best
 
 

@@ -1,0 +1,234 @@
+"""The README demo: a culture plays CLPong for a couple of simulated minutes, with DishBrain's feedback.
+
+It writes, in ``out_dir``:
+
+- ``pong_excerpt.gif``: a 12 s excerpt of the session, by default from 8 s before the first hit (the
+  session is deterministic, so it is replayed up to there to draw it), at ``gif_fps`` frames per simulated
+  second, played back in real time (written with Pillow, which comes with matplotlib; no ffmpeg needed);
+- ``pong_frame.png``: one frame, 0.3 s after the session's last hit (the hit's 100 Hz feedback burst shows
+  in the raster), or the last frame if the culture never hit;
+
+and prints a summary table: rallies, hits, aces (rallies of 0 hits) and long rallies (>= 3 hits) as
+percentages, and the average rally, per analysis window. DishBrain compares 0-5 min with 6-20 min of a
+20-minute session; a session of up to 10 minutes is split at half time instead. A rally belongs to the window
+in which it ends (its miss). A window is opened to replay the excerpt only when there is a display.
+
+>>> from clgym.demo import run_demo
+>>> result = run_demo(minutes=0.5, culture="tiny", show=False)        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from clgym.envs.base import TICKS_PER_SECOND
+
+HIGHLIGHT_DELAY_TICKS = 30
+EXCERPT_LEAD_IN_SECONDS = 8
+DISHBRAIN_EARLY_MINUTES = 5.0
+DISHBRAIN_LATE_START_MINUTES = 6.0
+
+
+@dataclass(frozen=True)
+class RallyWindow:
+    """Rally statistics of one analysis window."""
+
+    label: str
+    rallies: int
+    hits: int
+    aces_percent: float
+    long_rallies_percent: float
+    average_rally: float
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    gif_path: Path
+    png_path: Path
+    windows: list[RallyWindow]
+    hits: int
+    misses: int
+    simulated_seconds: float
+    wall_seconds: float
+    table: str
+
+
+def analysis_windows(minutes: float) -> list[tuple[str, float, float]]:
+    """``(label, start_min, stop_min)`` windows: DishBrain's 0-5 vs 6-end for long sessions, halves else."""
+    if minutes > 2 * DISHBRAIN_EARLY_MINUTES:
+        early, late = DISHBRAIN_EARLY_MINUTES, DISHBRAIN_LATE_START_MINUTES
+    else:
+        early = late = minutes / 2
+    return [(f"{0:g}-{early:g} min", 0.0, early), (f"{late:g}-{minutes:g} min", late, minutes),
+            (f"all {minutes:g} min", 0.0, minutes)]
+
+
+def rally_window(label: str, rally_hits: np.ndarray, long_rally_hits: int = 3) -> RallyWindow:
+    """Statistics of the rallies (hits per rally, one entry per miss) of one window; NaN when empty."""
+    n = int(rally_hits.size)
+    if n == 0:
+        return RallyWindow(label, 0, 0, math.nan, math.nan, math.nan)
+    return RallyWindow(label, n, int(rally_hits.sum()), 100.0 * float(np.mean(rally_hits == 0)),
+                       100.0 * float(np.mean(rally_hits >= long_rally_hits)), float(np.mean(rally_hits)))
+
+
+def summarise_rallies(end_ticks, rally_hits, minutes: float, long_rally_hits: int = 3) -> list[RallyWindow]:
+    """Rally statistics per :func:`analysis_windows` window; a rally counts in the window where it ends."""
+    end_minutes = np.asarray(end_ticks, dtype=float) / (60.0 * TICKS_PER_SECOND)
+    hits = np.asarray(rally_hits, dtype=np.int64)
+    out = []
+    for label, start, stop in analysis_windows(minutes):
+        inside = (end_minutes >= start) & (end_minutes < stop)
+        out.append(rally_window(label, hits[inside], long_rally_hits))
+    return out
+
+
+def format_table(windows: list[RallyWindow], long_rally_hits: int = 3) -> str:
+    def number(value: float, digits: int) -> str:
+        return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+    lines = [f"| window | rallies | hits | aces % | long rallies % (>= {long_rally_hits} hits) | avg rally (hits) |",
+             "|---|---|---|---|---|---|"]
+    for w in windows:
+        lines.append(f"| {w.label} | {w.rallies} | {w.hits} | {number(w.aces_percent, 1)} | "
+                     f"{number(w.long_rallies_percent, 1)} | {number(w.average_rally, 2)} |")
+    return "\n".join(lines)
+
+
+def write_gif(frames: list[np.ndarray], path: Path, fps: float) -> Path:
+    """Write RGB frames as a looping GIF with one palette built from a sample of the frames."""
+    from PIL import Image
+
+    sample = frames[:: max(1, len(frames) // 8)][:8]
+    palette = Image.fromarray(np.concatenate(sample, axis=0)).quantize(colors=255,
+                                                                       method=Image.Quantize.MEDIANCUT)
+    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    duration_ms = int(round(1000.0 / fps / 10.0)) * 10  # GIF delays are in 10 ms units
+    images[0].save(path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+    return path
+
+
+@dataclass
+class _Session:
+    rally_end_ticks: list[int]
+    rally_hits: list[int]
+    hit_ticks: list[int]
+    frames: list[np.ndarray]
+    highlight: np.ndarray | None
+    last_info: dict
+    wall_seconds: float
+
+
+def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int) -> _Session:
+    """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``."""
+    from clgym.envs.pong import CLPongEnv  # the engine loads only when the demo runs
+
+    env = CLPongEnv(control="culture", episode_ticks=ticks, render_mode="rgb_array", **env_kwargs)
+    session = _Session([], [], [], [], None, {}, 0.0)
+    capture_at = None
+    started = time.perf_counter()
+    try:
+        env.reset()
+        for tick in range(ticks):
+            _, _, _, truncated, info = env.step(0)
+            if info["event"] == "miss":
+                session.rally_end_ticks.append(tick)
+                session.rally_hits.append(info["last_rally"])
+            elif info["event"] == "hit":
+                session.hit_ticks.append(tick)
+                capture_at = tick + HIGHLIGHT_DELAY_TICKS
+            if tick in excerpt and (tick - excerpt.start) % frame_every == 0:
+                session.frames.append(env.render())
+            if tick == capture_at or (tick == ticks - 1 and session.highlight is None):
+                session.highlight = env.render()
+            if truncated:
+                break
+        session.wall_seconds = time.perf_counter() - started
+        session.last_info = info
+    finally:
+        env.close()
+    return session
+
+
+def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="small", feedback: str = "stimulus",
+             seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
+             excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
+             quiet: bool = False) -> DemoResult:
+    """Let a culture play CLPong (``control="culture"``) for ``minutes`` of simulated time; see the module.
+
+    Args:
+        minutes: simulated session length.
+        out_dir: where the GIF and PNG go (created).
+        culture: culture preset name or config (as ``CLPongEnv``'s ``culture``).
+        feedback: ``"stimulus"``, ``"silent"``, ``"no_feedback"`` or ``"rest"``.
+        seed: seed of the culture, the serves and the miss feedback.
+        show: replay the excerpt in a window; ``None``: only if there is a display.
+        excerpt_seconds: length of the GIF excerpt (simulated seconds).
+        excerpt_start_seconds: where the excerpt starts; ``None``: 8 s before the first hit (the session is
+            deterministic, so it is replayed up to the excerpt to draw it), or at 0 without a hit.
+        gif_fps: GIF frames per simulated second (a divisor of 100 keeps real-time playback exact).
+        long_rally_hits: hits that make a rally "long".
+        quiet: do not print the table.
+    """
+    from clgym.render import PongRenderer, headless
+
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not 0 < minutes <= 24 * 60:
+        raise ValueError(f"minutes={minutes!r} is not allowed; allowed: 0 < minutes <= 1440")
+    if not 0 < gif_fps <= TICKS_PER_SECOND:
+        raise ValueError(f"gif_fps={gif_fps!r} is not allowed; allowed: 0 < gif_fps <= {TICKS_PER_SECOND}")
+    if not excerpt_seconds > 0:
+        raise ValueError(f"excerpt_seconds={excerpt_seconds!r} is not allowed; allowed: > 0")
+    total_ticks = max(1, int(round(minutes * 60 * TICKS_PER_SECOND)))
+    excerpt_ticks = int(round(excerpt_seconds * TICKS_PER_SECOND))
+    frame_every = max(1, int(round(TICKS_PER_SECOND / gif_fps)))
+    env_kwargs = dict(culture=culture, feedback=feedback, seed=seed)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def excerpt_from(start_tick: int) -> range:
+        start = min(max(0, start_tick), total_ticks - 1)
+        return range(start, min(total_ticks, start + excerpt_ticks))
+
+    if excerpt_start_seconds is not None:
+        excerpt = excerpt_from(int(round(excerpt_start_seconds * TICKS_PER_SECOND)))
+        session = _play_session(env_kwargs, total_ticks, excerpt, frame_every)
+        frames = session.frames
+    else:
+        session = _play_session(env_kwargs, total_ticks, range(0), frame_every)
+        lead_in = EXCERPT_LEAD_IN_SECONDS * TICKS_PER_SECOND
+        excerpt = excerpt_from(session.hit_ticks[0] - lead_in if session.hit_ticks else 0)
+        replay = _play_session(env_kwargs, excerpt.stop, excerpt, frame_every)
+        if replay.hit_ticks != [t for t in session.hit_ticks if t < excerpt.stop]:
+            raise RuntimeError("the replayed session differs from the first run (same seed): not deterministic")
+        frames = replay.frames
+
+    gif_path = write_gif(frames, out / "pong_excerpt.gif", TICKS_PER_SECOND / frame_every)
+    png_path = out / "pong_frame.png"
+    from PIL import Image
+
+    Image.fromarray(session.highlight).save(png_path)
+    windows = summarise_rallies(session.rally_end_ticks, session.rally_hits, minutes, long_rally_hits)
+    simulated, wall, info = total_ticks / TICKS_PER_SECOND, session.wall_seconds, session.last_info
+    header = (f"CLPong demo: culture {culture!r}, feedback {feedback!r}, seed {seed}: {simulated / 60:g} simulated "
+              f"min in {wall:.1f} s wall ({simulated / wall:.0f}x real time); hits {info['hits']}, misses "
+              f"{info['misses']}, rally in progress {info['rally']}")
+    table = (f"{header}\n\n{format_table(windows, long_rally_hits)}\n\nGIF ({excerpt.start / TICKS_PER_SECOND:g}-"
+             f"{excerpt.stop / TICKS_PER_SECOND:g} s): {gif_path}\nframe: {png_path}")
+    if not quiet:
+        print(table)
+    if show if show is not None else not headless():
+        from clgym.coding import pong_layout
+
+        window = PongRenderer(pong_layout(), fps=TICKS_PER_SECOND / frame_every, title="clgym demo: CLPong excerpt")
+        try:
+            for frame in frames:
+                if not window.show(frame):
+                    break
+        finally:
+            window.close()
+    return DemoResult(gif_path, png_path, windows, int(info["hits"]), int(info["misses"]), simulated, wall, table)

@@ -1,0 +1,54 @@
+"""Doom-lite: a grid-map first-person shooter in plain Python and Numba (no ViZDoom, no Gymnasium).
+
+* :mod:`~clgym.envs.doom.grid_map`: maps as lists of strings, validated (:class:`GridMap`).
+* :mod:`~clgym.envs.doom.params`: the rules as dataclasses (player, enemies, spawning, pickups, rewards, senses).
+* :mod:`~clgym.envs.doom.scenarios`: Basic, DefendTheCenter and DeadlyCorridor (:func:`make_scenario`).
+* :mod:`~clgym.envs.doom.game`: :class:`DoomGame`: ``step(action) -> events``, ``observe()``, ``nearest_enemy()``,
+  ``state()`` for the renderer (:mod:`clgym.render.doom_view`).
+* :mod:`~clgym.envs.doom.raycast`: the Numba grid ray casts behind the senses, shots and line of sight.
+"""
+
+from clgym.envs.doom.game import (
+    ACTION_NAMES,
+    Action,
+    DoomGame,
+    DoomState,
+    EnemySighting,
+    GameEvent,
+    Observation,
+    to_action,
+)
+from clgym.envs.doom.grid_map import MAP_CHARS, GridMap, circular_arena_rows
+from clgym.envs.doom.params import (
+    EnemyParams,
+    PickupParams,
+    PlayerParams,
+    RewardParams,
+    SensingParams,
+    SpawnParams,
+)
+from clgym.envs.doom.scenarios import SCENARIOS, Scenario, custom, make_scenario
+
+__all__ = [
+    "ACTION_NAMES",
+    "Action",
+    "DoomGame",
+    "DoomState",
+    "EnemySighting",
+    "GameEvent",
+    "Observation",
+    "to_action",
+    "MAP_CHARS",
+    "GridMap",
+    "circular_arena_rows",
+    "EnemyParams",
+    "PickupParams",
+    "PlayerParams",
+    "RewardParams",
+    "SensingParams",
+    "SpawnParams",
+    "SCENARIOS",
+    "Scenario",
+    "custom",
+    "make_scenario",
+]

@@ -1,0 +1,411 @@
+"""CLPong-v0: DishBrain's Pong, played by a neural culture (or an agent working through one)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import logger, spaces
+
+from clgym.coding import (
+    AgentStimEncoder,
+    ChannelLayout,
+    Feedback,
+    MotorRegionDecoder,
+    PlaceRateEncoder,
+    pong_layout,
+)
+from clgym.coding.feedback import CONDITIONS, FeedbackStep
+from clgym.envs.base import (
+    TICK_S,
+    TICKS_PER_SECOND,
+    CultureConnection,
+    require_choice,
+    require_positive_int,
+    require_seed,
+)
+from clgym.envs.pong_game import HIT, MISS, PongGame, PongParams
+from clgym.links import Link, Tick
+
+CONTROLS = ("culture", "decoder", "encoder")
+FEEDBACKS = tuple(CONDITIONS)
+AGENT_STIM_KINDS = AgentStimEncoder.KINDS
+ACTION_UP, ACTION_STAY, ACTION_DOWN = 0, 1, 2
+SESSION_TICKS = 20 * 60 * TICKS_PER_SECOND
+"""Default episode of control="culture": one 20-minute DishBrain session."""
+RL_EPISODE_TICKS = 60 * TICKS_PER_SECOND
+"""Default episode cap of control="decoder"/"encoder" (most episodes end at a miss long before)."""
+SPIKE_COUNT_CAP_PER_CHANNEL = 50
+"""Observed counts are clipped at this many spikes per channel per tick (a 5 kHz channel; the simulated
+culture's network bursts peak below 30), so the observation space is bounded."""
+GAME_STATE_FIELDS = ("ball_x", "ball_y", "ball_vx", "ball_vy", "paddle_y", "paused")
+HUMAN_FPS = 30
+
+
+class CLPongEnv(gym.Env):
+    """
+    ## Description
+
+    DishBrain's Pong (Kagan et al. 2022) with a neural culture in the loop: every step is one 10 ms tick in
+    which the ball's position is encoded as stimulation (place code on 8 sensory channels, 4-40 Hz rate code
+    for the distance to the paddle), the culture (a simulated one in-process, the cl SDK's simulator, or a
+    real CL1 through ``cl``) answers with spikes, spike counts in two motor regions move the paddle, and hits
+    and misses are fed back to the culture as stimulation (``feedback``). Field 600 x 600, paddle 250 long on
+    the left wall, ball x-speed 2 units per tick (:class:`~clgym.envs.pong_game.PongParams`). Who plays:
+
+    - ``control="culture"``: the culture plays alone (DishBrain); the fixed DishBrain decoder moves the paddle
+      and the agent's action is ignored;
+    - ``control="decoder"``: the agent reads the culture's spike counts and moves the paddle itself;
+    - ``control="encoder"``: the agent chooses the sensory stimulation; the DishBrain decoder moves the paddle.
+
+    ## Action Space
+
+    - culture: ``Discrete(1)``; the only action, 0, is ignored.
+    - decoder: ``Discrete(3)``: 0 paddle up, 1 stay, 2 down, at ``paddle_speed`` units per tick.
+    - encoder: the :class:`~clgym.coding.AgentStimEncoder` space over the sensory channels:
+      ``MultiDiscrete([11] * 8)`` (rate level per channel: 0 off, k = 4k Hz) for ``agent_stim="rate"``,
+      ``MultiBinary(8)`` (pulse now) for ``agent_stim="pulse"``. Agent stimulation is muted, like the
+      sensory encoder, while feedback stimulation or a pause runs.
+
+    An action outside the space raises ``ValueError`` naming the action and the space.
+
+    ## Observation Space
+
+    - decoder: ``Box(0, cap, (history_ticks * 3,), float32)``: spikes per channel group (sensory, up, down)
+      in each of the last ``history_ticks`` ticks, oldest first (``obs.reshape(history_ticks, 3)``; flat
+      because SB3's MLP policies expect 1-D); a group's count is clipped at ``50 x its channels``. The agent
+      sees the culture only, never the game.
+    - culture, encoder: ``Box(float32, (6,))``: ball x / width, ball y / height (0..1), ball x- and
+      y-velocity over their maxima (-1..1), paddle centre / height (0..1), paused (0 or 1).
+
+    ## Rewards
+
+    +1 for a hit, -1 for a miss, 0 otherwise (also while play is paused).
+
+    ## Starting State
+
+    Score zeroed, paddle centred, ball served from the centre away from the paddle with a random y-speed in
+    0.04-1.92 units per tick (first arrival 4.5 s after the serve); a decoder-mode history of zeros.
+    The culture persists across ``reset()`` like a real dish: its plasticity carries over, and any feedback
+    in progress (the rest of a miss's 4 s stimulation and 8.2 s pause) is played out on it before the new
+    serve (``info["between_episode_ticks"]``). ``reset(seed=s)`` restarts the experiment reproducibly: a
+    fresh culture grown from ``s`` (or from the culture config's own ``"seed"``), unless the current culture
+    has not run a tick since it was grown from that seed. ``fresh_culture_on_reset=True`` grows a new culture
+    (seeded from the env's RNG) on every reset. A :class:`~clgym.links.Link` passed in is never regrown.
+
+    ## Episode End
+
+    1. Termination: a miss, if ``terminate_on_miss`` (default: ``True`` for decoder and encoder, the RL
+       modes; ``False`` for culture, which plays a whole session as DishBrain did).
+    2. Truncation: after ``episode_ticks`` steps (default: 120,000 = a 20-minute session for culture; 6,000
+       = 60 s for decoder and encoder).
+
+    ## Info
+
+    ``hits``, ``misses``, ``rally`` (hits since the last miss), ``last_rally`` (hits of the rally the last
+    miss ended), ``aces`` (rallies of 0 hits), ``spike_count`` (spikes in this tick, all channels),
+    ``paused`` (play is frozen from the next step on: the pause after a miss), ``event`` (``"hit"``,
+    ``"miss"`` or ``None``), ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run
+    since it was grown). ``reset`` adds ``culture_grown`` and ``between_episode_ticks``. Counts are per
+    episode.
+
+    ## Arguments
+
+    ```python
+    >>> import gymnasium as gym, clgym
+    >>> env = gym.make("CLPong-v0", control="decoder", culture="tiny", seed=0)
+    >>> obs, info = env.reset()
+    >>> obs.shape
+    (30,)
+    >>> obs, reward, terminated, truncated, info = env.step(1)
+    >>> env.close()
+
+    ```
+
+    | Parameter | Default | Description |
+    |---|---|---|
+    | `control` | `"culture"` | `"culture"`, `"decoder"` or `"encoder"` (above) |
+    | `feedback` | `"stimulus"` | `"stimulus"`, `"silent"`, `"no_feedback"`, `"rest"` (:mod:`clgym.coding.feedback`) |
+    | `link` | `"in_process"` | `"in_process"`, `"sdk"` (cl SDK / CL1), or an open `Link` (the caller closes it) |
+    | `culture` | `"small"` | preset name, dict `{"preset": ..., **fields}` or `CultureConfig` |
+    | `seed` | `None` | seed of the first `reset()` when it is given none |
+    | `episode_ticks` | per control | truncation length in steps (10 ms each) |
+    | `terminate_on_miss` | per control | end the episode at a miss |
+    | `fresh_culture_on_reset` | `False` | grow a new culture on every reset |
+    | `render_mode` | `None` | `"human"` (window, real time) or `"rgb_array"` (frames) |
+    | `layout` | `pong_layout()` | a `ChannelLayout` (or its fields as a dict) with 2 motor regions (up, down) |
+    | `game_params` | `PongParams()` | game geometry and rules |
+    | `history_ticks` | `10` | decoder mode: ticks of spike counts in an observation |
+    | `paddle_speed` | `2.0` | decoder mode: paddle units per tick (the fastest serve moves 1.92) |
+    | `agent_stim` | `"rate"` | encoder mode: `"rate"` or `"pulse"` |
+    """
+
+    metadata = {"render_modes": ["human", "rgb_array"], "render_fps": TICKS_PER_SECOND}
+
+    def __init__(self, control: str = "culture", feedback: str = "stimulus", link: str | Link = "in_process",
+                 culture: Any = None, seed: int | None = None, episode_ticks: int | None = None,
+                 terminate_on_miss: bool | None = None, fresh_culture_on_reset: bool = False,
+                 render_mode: str | None = None, layout: ChannelLayout | Mapping[str, Any] | None = None,
+                 game_params: PongParams | None = None, history_ticks: int = 10, paddle_speed: float = 2.0,
+                 agent_stim: str = "rate"):
+        # every check happens here, before a culture is grown or any process starts
+        self.control = require_choice("control", control, CONTROLS)
+        self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
+        if control == "encoder" and not CONDITIONS[feedback].sensory:
+            allowed = [name for name, c in CONDITIONS.items() if c.sensory]
+            raise ValueError(f"feedback={feedback!r} (no stimulation at all) leaves control='encoder' nothing to "
+                             f"do; allowed with control='encoder': {', '.join(map(repr, allowed))}")
+        if render_mode is not None:
+            require_choice("render_mode", render_mode, self.metadata["render_modes"])
+        self.render_mode = render_mode
+        self.initial_seed = require_seed("seed", seed)
+        self.episode_ticks = require_positive_int("episode_ticks", episode_ticks if episode_ticks is not None
+                                                  else (SESSION_TICKS if control == "culture" else RL_EPISODE_TICKS))
+        if terminate_on_miss is None:
+            terminate_on_miss = control != "culture"
+        for name, value in (("terminate_on_miss", terminate_on_miss), ("fresh_culture_on_reset",
+                                                                       fresh_culture_on_reset)):
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"{name}={value!r} is not allowed; allowed: True or False")
+        self.terminate_on_miss = bool(terminate_on_miss)
+        self.fresh_culture_on_reset = bool(fresh_culture_on_reset)
+        self.layout = _pong_layout_from(layout)
+        if game_params is not None and not isinstance(game_params, PongParams):
+            raise ValueError(f"game_params={game_params!r} is not allowed; allowed: a PongParams or None")
+        self.history_ticks = require_positive_int("history_ticks", history_ticks)
+        if isinstance(paddle_speed, bool) or not isinstance(paddle_speed, int | float) \
+                or not math.isfinite(paddle_speed) or paddle_speed <= 0:
+            raise ValueError(f"paddle_speed={paddle_speed!r} is not allowed; allowed: a finite number > 0 "
+                             "(field units per tick)")
+        self.paddle_speed = float(paddle_speed)
+        require_choice("agent_stim", agent_stim, AGENT_STIM_KINDS)
+        self.connection = CultureConnection(link, culture)
+
+        self.feedback = Feedback(self.layout.feedback, feedback)
+        params = game_params if game_params is not None else PongParams()
+        self.game_params = dataclasses.replace(params, reset_ball_on_miss=self.feedback.reset_ball_on_miss)
+        self.sensory_encoder = PlaceRateEncoder(self.layout.sensory, self.game_params.height,
+                                                self.game_params.width, tick_s=TICK_S)
+        self.motor_decoder = MotorRegionDecoder()
+        self.agent_encoder = AgentStimEncoder(self.layout.sensory, agent_stim, tick_s=TICK_S) \
+            if control == "encoder" else None
+        self.n_groups = len(self.layout.group_names)
+        group_sizes = np.array([len(g) for g in self.layout.groups.values()], dtype=np.float32)
+        self._count_cap = group_sizes * SPIKE_COUNT_CAP_PER_CHANNEL
+        if control == "decoder":
+            self.action_space = spaces.Discrete(3)
+            high = np.tile(self._count_cap, self.history_ticks)  # flat: SB3's MLP policies expect 1-D
+            self.observation_space = spaces.Box(np.zeros_like(high), high, dtype=np.float32)
+        else:
+            self.action_space = self.agent_encoder.action_space if control == "encoder" else spaces.Discrete(1)
+            low = np.array([0, 0, -1, -1, 0, 0], dtype=np.float32)
+            self.observation_space = spaces.Box(low, np.ones(len(GAME_STATE_FIELDS), np.float32), dtype=np.float32)
+
+        self.game: PongGame | None = None
+        self._counts_history = np.zeros((self.history_ticks, self.n_groups), dtype=np.float32)
+        self._last_feedback = FeedbackStep((), True, False)
+        self._episode_over = False
+        self._renderer = None
+        self._frame_every = max(1, round(TICKS_PER_SECOND / HUMAN_FPS))
+        self._first_reset = True
+        self.tick = 0
+        self.aces = 0
+        self.last_spike_count = 0
+
+    # -- Gymnasium API ---------------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start an episode (a new serve); see the class docstring for what happens to the culture."""
+        seed = require_seed("seed", seed)
+        if seed is None and self._first_reset:
+            seed = self.initial_seed
+        super().reset(seed=seed)
+        self._first_reset = False
+        rng = self.np_random
+        culture_seed, game_seed, feedback_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=3))
+        if seed is not None:
+            culture_seed = seed  # reset(seed=s) grows the culture from s itself
+        between = 0
+        if seed is not None or self.fresh_culture_on_reset:
+            grown = self.connection.grow(culture_seed)
+        else:
+            grown = self.connection.ensure_open(culture_seed)
+        if grown:
+            self.motor_decoder.reset()  # its adaptive baselines belong to the culture it read
+        elif self.connection.is_open:
+            between = self._play_out_feedback()
+        self.feedback.reset(feedback_seed)
+        self._last_feedback = FeedbackStep((), True, False)
+        self.game = PongGame(self.game_params, seed=game_seed)
+        self.sensory_encoder.reset()
+        if self.agent_encoder is not None:
+            self.agent_encoder.reset()
+        self.motor_decoder.velocity = 0.0  # the paddle starts still; baselines carry over with the culture
+        self._counts_history[:] = 0.0
+        self.tick = 0
+        self.aces = 0
+        self.last_spike_count = 0
+        self._episode_over = False
+        if self.render_mode == "human":
+            self.render()
+        info = self._info(None, paused=False)
+        info.update(culture_grown=grown, between_episode_ticks=between)
+        return self._observation(paused=False), info
+
+    def step(self, action):
+        """Advance one 10 ms tick; returns ``(obs, reward, terminated, truncated, info)``."""
+        if self.game is None or self._episode_over:
+            raise RuntimeError("the episode has ended or not started; call reset() first")
+        agent_commands = ()
+        if self.control == "decoder":
+            velocity = self._decoder_action_velocity(action)
+        else:
+            if self.control == "encoder":
+                agent_commands = self.agent_encoder.encode(action)  # validates the action
+            elif not ((type(action) is int and action == 0) or self.action_space.contains(action)):
+                raise ValueError(f"action {action!r} is not in the action space {self.action_space}; "
+                                 "allowed: 0 (control='culture' ignores the action)")
+            velocity = self.motor_decoder.velocity
+        game, connection = self.game, self.connection
+        culture_tick = connection.link.tick_index
+        paused = self.feedback.is_paused(culture_tick)
+        event = None if paused else game.step(velocity)
+        feedback_step = self.feedback.step(culture_tick, event)
+        commands = feedback_step.commands
+        if feedback_step.sensory_enabled:
+            if self.control == "encoder":
+                commands = commands + agent_commands
+            else:
+                commands = commands + self.sensory_encoder.encode(game.ball_x, game.ball_y,
+                                                                  self.game_params.paddle_x)
+        self._last_feedback = feedback_step
+        connection.send(commands)
+        tick = connection.advance()
+        self._take_counts(tick)
+        reward = 0.0
+        if event == HIT:
+            reward = 1.0
+        elif event == MISS:
+            reward = -1.0
+            self.aces += game.last_rally == 0
+            if self.feedback.reset_ball_on_miss:
+                self.sensory_encoder.reset()  # the culture hears the next serve at once
+        self.tick += 1
+        terminated = event == MISS and self.terminate_on_miss
+        truncated = not terminated and self.tick >= self.episode_ticks
+        self._episode_over = terminated or truncated
+        if self.render_mode == "human" and self.tick % self._frame_every == 0:
+            self.render()
+        paused_next = feedback_step.paused
+        return self._observation(paused_next), reward, terminated, truncated, self._info(event, paused_next)
+
+    def render(self):
+        """``rgb_array``: the frame as ``(480, 640, 3)`` uint8; ``human``: draw it in the window (None)."""
+        if self.render_mode is None:
+            logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human' to the "
+                        "env (e.g. gym.make('CLPong-v0', render_mode='rgb_array'))")
+            return None
+        if self.game is None:
+            raise RuntimeError("call reset() before render()")
+        renderer = self._ensure_renderer()
+        status = "paused: miss feedback" if self._last_feedback.paused else None
+        score = {"control": self.control, "feedback": self.feedback_name, "hits": self.game.hits,
+                 "misses": self.game.misses, "rally": self.game.rally, "aces": self.aces}
+        if self.render_mode == "rgb_array":
+            return renderer.draw(self.game, score, status)
+        renderer.draw_surface(self.game, score, status)
+        renderer.show()
+        return None
+
+    def close(self):
+        """Close the window and the link this env opened (a Link passed in stays open). Idempotent."""
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+        self.connection.close()
+        self.game = None  # step() and render() now ask for a reset(), which grows a new culture
+
+    # -- internals -------------------------------------------------------------------------------------
+    def _decoder_action_velocity(self, action) -> float:
+        if not self.action_space.contains(action):
+            raise ValueError(f"action {action!r} is not in the action space {self.action_space}; allowed: "
+                             f"{ACTION_UP} (up), {ACTION_STAY} (stay), {ACTION_DOWN} (down)")
+        return (ACTION_STAY - int(action)) * self.paddle_speed
+
+    def _take_counts(self, tick: Tick) -> None:
+        """Decode the tick's spikes (DishBrain decoder, decoder-mode history) and show them to the renderer."""
+        counts = self.layout.group_counts(tick.spike_channels)
+        self.last_spike_count = int(tick.spike_channels.size)
+        if self.control == "decoder":
+            history = self._counts_history
+            history[:-1] = history[1:]
+            np.minimum(counts, self._count_cap, out=history[-1], casting="unsafe")
+        else:
+            self.motor_decoder.step(counts[1:])
+        if self.render_mode is not None:
+            self._ensure_renderer().push_tick(tick.spike_channels, tick.spike_timestamps, tick.stim_channels,
+                                              tick.index)
+
+    def _feedback_in_progress(self) -> bool:
+        last = self._last_feedback
+        muted = self.feedback.condition.sensory and not last.sensory_enabled
+        return last.paused or muted or self.feedback.pending > 0
+
+    def _play_out_feedback(self) -> int:
+        """Run the culture through the rest of the feedback in progress (the game does not move)."""
+        ticks = 0
+        while self._feedback_in_progress():
+            feedback_step = self.feedback.step(self.connection.link.tick_index, None)
+            self._last_feedback = feedback_step
+            self.connection.send(feedback_step.commands)
+            self._take_counts(self.connection.advance())
+            ticks += 1
+        return ticks
+
+    def _observation(self, paused: bool) -> np.ndarray:
+        if self.control == "decoder":
+            return self._counts_history.flatten()  # a fresh copy each step
+
+        g, p = self.game, self.game_params
+        state = (g.ball_x / p.width, g.ball_y / p.height, g.ball_vx / p.ball_speed_x,
+                 g.ball_vy / max(p.serve_vy_max, 1e-9), g.paddle_y / p.height, float(paused))
+        return np.array(state, dtype=np.float32)  # within the bounds by the game's construction (tested)
+
+    def _info(self, event: str | None, paused: bool) -> dict[str, Any]:
+        g = self.game
+        return {"hits": g.hits, "misses": g.misses, "rally": g.rally, "last_rally": g.last_rally,
+                "aces": self.aces, "spike_count": self.last_spike_count, "paused": paused, "event": event,
+                "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
+
+    def _ensure_renderer(self):
+        if self._renderer is None:
+            from clgym.render import PongRenderer  # pygame only when rendering
+
+            fps = TICKS_PER_SECOND / self._frame_every if self.render_mode == "human" else None
+            self._renderer = PongRenderer(self.layout, tick_s=TICK_S, fps=fps, title="clgym: CLPong-v0")
+        return self._renderer
+
+
+def _pong_layout_from(layout: ChannelLayout | Mapping[str, Any] | None) -> ChannelLayout:
+    """The env's channel layout: validated (by :class:`ChannelLayout`) and with two motor regions."""
+    if layout is None:
+        return pong_layout()
+    if isinstance(layout, Mapping):
+        fields = ("sensory", "motor", "motor_names", "feedback")
+        unknown = sorted(set(layout) - set(fields))
+        if unknown:
+            raise ValueError(f"layout has unknown field(s) {unknown}; allowed: {', '.join(fields)}")
+        try:
+            layout = ChannelLayout(**{k: (tuple(map(tuple, v)) if k == "motor" else v) for k, v in layout.items()})
+        except TypeError as error:
+            raise ValueError(f"layout is not allowed: {error}") from error
+    if not isinstance(layout, ChannelLayout):
+        raise ValueError(f"layout={layout!r} is not allowed; allowed: a ChannelLayout, a dict of its fields "
+                         "(sensory, motor, motor_names, feedback) or None")
+    if layout.n_motor != 2:
+        raise ValueError(f"layout has {layout.n_motor} motor regions {layout.motor_names}; allowed: 2 "
+                         "(paddle up, paddle down)")
+    return layout

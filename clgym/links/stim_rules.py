@@ -1,0 +1,274 @@
+"""Stimulation rules of a CL1: what may be sent, and when each pulse lands.
+
+Concepts
+--------
+A **stim request** is what an env asks for in one call: a set of channels, one pulse shape (1-3 phases of
+alternating polarity, each a duration in us and a current in uA), and optionally a burst (n pulses at f Hz).
+:func:`validate_stim` checks every hardware limit *before* anything is sent and returns a normalised
+:class:`StimRequest`; a violation raises ``ValueError`` naming the field and the allowed range. (The SDK
+itself silently drops stims on the grounded channels 0, 7, 56, 63; we refuse them instead.)
+
+A **pulse** is one delivered pulse on one channel at one 25 kHz frame. :class:`PulseScheduler` turns
+requests into pulses with the timing rules the cl SDK's simulator applies (measured and read from cl-sdk
+1.0.0, re-derived here, not copied):
+
+- time is kept on a 50 kHz grid (20 us steps); a request issued at frame ``t`` starts at
+  ``2 t + lead_time_us / 20`` steps, and a pulse lands at external frame ``steps // 2``;
+- a channel is busy from a pulse until the next burst slot minus the 80 us minimum lead; a single pulse uses
+  the slot ``1 / min(200 Hz, 1e6 / (pulse_us + 80))``, so one channel takes at most 200 pulses/s and extra
+  requests queue behind the busy time (never dropped);
+- a request on several channels first aligns them to the latest busy time among them (the SDK's ``sync``),
+  so the pulses of one request start together.
+
+The in-process link uses the scheduler directly; the SDK link lets the SDK do the same thing, and a test
+checks the two agree pulse for pulse.
+
+Example
+-------
+>>> request = validate_stim([8, 9], 1.0)        # a float x means StimDesign(160, -x, 160, x)
+>>> scheduler = PulseScheduler(start_timestamp=0)
+>>> scheduler.queue(request, command_timestamp=0)
+>>> [(pulse.timestamp, pulse.channel) for pulse in scheduler.pop_due(until_timestamp=250)]
+[(2, 8), (2, 9)]
+>>> validate_stim([0], 1.0)
+Traceback (most recent call last):
+...
+ValueError: channels: channel 0 is not stimulable (grounded); allowed 0..63 except 0, 7, 56, 63
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CHANNEL_COUNT = 64
+GROUNDED_CHANNELS = (0, 7, 56, 63)
+MAX_CURRENT_UA = 3.0
+PHASE_STEP_US = 20
+MAX_PHASE_CHARGE_NC = 3.0
+MAX_PHASES = 3
+MAX_BURST_HZ = 200.0
+MIN_LEAD_TIME_US = 80
+LEAD_TIME_STEP_US = 40
+DEFAULT_PULSE_US = 160  # phase width of the SDK's float shorthand
+
+_STEPS_PER_FRAME = 2  # the SDK schedules on a 50 kHz grid; frames are 25 kHz
+_MIN_LEAD_STEPS = MIN_LEAD_TIME_US // PHASE_STEP_US
+_ALLOWED_CHANNELS = f"allowed 0..{CHANNEL_COUNT - 1} except {', '.join(map(str, GROUNDED_CHANNELS))}"
+
+
+@dataclass(frozen=True)
+class StimRequest:
+    """A validated stim: channels x one pulse shape x burst, with its lead time."""
+
+    channels: tuple[int, ...]
+    phase_durations_us: tuple[int, ...]
+    phase_currents_uA: tuple[float, ...]
+    burst_count: int = 1
+    burst_hz: float | None = None  # None: a single pulse, not a burst
+    lead_time_us: int = MIN_LEAD_TIME_US
+
+    @property
+    def pulse_duration_us(self) -> int:
+        return sum(self.phase_durations_us)
+
+    def burst_interval_us(self) -> int:
+        """Time between pulse starts, rounded to the 20 us grid as the SDK rounds it."""
+        if self.burst_hz is not None:
+            hz = self.burst_hz
+        else:  # the SDK's implicit one-pulse burst: as fast as the pulse allows, capped at 200 Hz
+            hz = min(1_000_000 / (self.pulse_duration_us + MIN_LEAD_TIME_US), MAX_BURST_HZ)
+        return int(1_000_000 / hz / PHASE_STEP_US + 0.5) * PHASE_STEP_US
+
+    def to_sdk(self):
+        """The equivalent ``(ChannelSet, StimDesign, BurstDesign | None)`` for ``cl`` (validated already)."""
+        import cl
+
+        phases: list[float] = []
+        for duration_us, current_uA in zip(self.phase_durations_us, self.phase_currents_uA, strict=True):
+            phases += [duration_us, current_uA]
+        burst = None if self.burst_hz is None else cl.BurstDesign(self.burst_count, self.burst_hz)
+        return cl.ChannelSet(*self.channels), cl.StimDesign(*phases), burst
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """One pulse on one channel, as the culture receives it (cf. ``cl.sim.DataSourceStim``)."""
+
+    timestamp: int
+    channel: int
+    phase_durations_us: tuple[int, ...]
+    phase_currents_uA: tuple[float, ...]
+
+
+def _refuse(field: str, message: str) -> ValueError:
+    return ValueError(f"{field}: {message}")
+
+
+def _as_channels(channels) -> tuple[int, ...]:
+    if isinstance(channels, (int, np.integer)):
+        channels = (channels,)
+    try:
+        listed = [operator.index(ch) for ch in channels]
+    except TypeError as error:
+        raise _refuse("channels", f"expected ints, got {channels!r}; {_ALLOWED_CHANNELS}") from error
+    if not listed:
+        raise _refuse("channels", f"no channel given; {_ALLOWED_CHANNELS}")
+    for ch in listed:
+        if not 0 <= ch < CHANNEL_COUNT:
+            raise _refuse("channels", f"channel {ch} is out of range; {_ALLOWED_CHANNELS}")
+        if ch in GROUNDED_CHANNELS:
+            raise _refuse("channels", f"channel {ch} is not stimulable (grounded); {_ALLOWED_CHANNELS}")
+    return tuple(sorted(set(listed)))
+
+
+def _design_phases(design) -> list[float]:
+    """Flat (duration_us, current_uA, ...) from a float, a flat sequence, or a ``cl.StimDesign``."""
+    if isinstance(design, (int, float, np.integer, np.floating)) and not isinstance(design, bool):
+        x = float(design)
+        return [DEFAULT_PULSE_US, -x, DEFAULT_PULSE_US, x]
+    args = getattr(design, "_args", None)  # cl.StimDesign keeps its constructor arguments here
+    if args is not None:
+        return list(args)
+    if isinstance(design, Sequence) and not isinstance(design, str):
+        return list(design)
+    raise _refuse("design", f"expected a float (uA), (d1_us, i1_uA, ...) or a cl.StimDesign, got {design!r}")
+
+
+def _validate_phases(flat: list[float]) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    if len(flat) not in (2, 4, 6):
+        raise _refuse(
+            "design",
+            f"{len(flat)} numbers given; allowed 1 to {MAX_PHASES} phases as (duration_us, current_uA) pairs",
+        )
+    durations: list[int] = []
+    currents: list[float] = []
+    for i in range(len(flat) // 2):
+        duration, current = float(flat[2 * i]), float(flat[2 * i + 1])
+        if not duration.is_integer() or duration < PHASE_STEP_US or int(duration) % PHASE_STEP_US:
+            raise _refuse(
+                f"phase_durations_us[{i}]",
+                f"{flat[2 * i]} us is not allowed; allowed multiples of "
+                f"{PHASE_STEP_US} us, at least {PHASE_STEP_US} us",
+            )
+        if not math.isfinite(current) or abs(current) > MAX_CURRENT_UA:
+            raise _refuse(
+                f"phase_currents_uA[{i}]",
+                f"{current} uA is out of range; allowed -{MAX_CURRENT_UA}..{MAX_CURRENT_UA} uA",
+            )
+        charge_nC = int(duration) * current / 1000.0
+        if abs(charge_nC) > MAX_PHASE_CHARGE_NC:
+            raise _refuse(
+                f"phase_charge_nC[{i}]",
+                f"{int(duration)} us x {current} uA = {charge_nC:.3f} nC; "
+                f"allowed |charge| <= {MAX_PHASE_CHARGE_NC} nC per phase",
+            )
+        if i and np.sign(currents[-1]) == np.sign(current):
+            raise _refuse(
+                f"phase_currents_uA[{i}]",
+                f"{current} uA has the polarity of the phase before; allowed: consecutive phases of opposite polarity",
+            )
+        durations.append(int(duration))
+        currents.append(current)
+    return tuple(durations), tuple(currents)
+
+
+def _burst_parts(burst) -> tuple[int, float | None]:
+    if burst is None:
+        return 1, None
+    args = getattr(burst, "_args", None)  # cl.BurstDesign keeps (count, hz) here
+    count, hz = args if args is not None else burst
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise _refuse("burst_count", f"{count!r} is not allowed; allowed integers >= 1")
+    hz = float(hz)
+    if not math.isfinite(hz) or not 0 < hz <= MAX_BURST_HZ:
+        raise _refuse("burst_hz", f"{hz} Hz is out of range; allowed (0, {MAX_BURST_HZ:g}] Hz")
+    return int(count), hz
+
+
+def validate_stim(channels, design, burst=None, lead_time_us: int = MIN_LEAD_TIME_US) -> StimRequest:
+    """Check a stim against every CL1 limit; return it normalised, or raise ``ValueError`` naming the field.
+
+    ``channels``: an int, an iterable of ints or a ``cl.ChannelSet``; ``design``: a float x (the SDK's
+    shorthand for ``StimDesign(160, -x, 160, x)``), a flat ``(d1_us, i1_uA, d2_us, i2_uA, ...)`` or a
+    ``cl.StimDesign``; ``burst``: ``None``, ``(count, hz)`` or a ``cl.BurstDesign``.
+    """
+    channel_tuple = _as_channels(channels)
+    durations, currents = _validate_phases(_design_phases(design))
+    count, hz = _burst_parts(burst)
+    if (
+        isinstance(lead_time_us, bool)
+        or not isinstance(lead_time_us, (int, np.integer))
+        or lead_time_us < MIN_LEAD_TIME_US
+        or lead_time_us % LEAD_TIME_STEP_US
+    ):
+        raise _refuse(
+            "lead_time_us",
+            f"{lead_time_us!r} is not allowed; allowed multiples of "
+            f"{LEAD_TIME_STEP_US} us, at least {MIN_LEAD_TIME_US} us",
+        )
+    request = StimRequest(channel_tuple, durations, currents, count, hz, int(lead_time_us))
+    if hz is not None:
+        shortest_us = request.pulse_duration_us + MIN_LEAD_TIME_US
+        if request.burst_interval_us() < shortest_us:
+            raise _refuse(
+                "burst_hz",
+                f"{hz} Hz leaves {request.burst_interval_us()} us between pulses of "
+                f"{request.pulse_duration_us} us; allowed burst_hz <= "
+                f"{1_000_000 / shortest_us:.1f} Hz (pulse + {MIN_LEAD_TIME_US} us lead)",
+            )
+    return request
+
+
+class PulseScheduler:
+    """Queues stim requests and releases their pulses window by window, with the SDK's timing.
+
+    ``queue(request, command_timestamp)`` plans every pulse of the request (bursts expanded, busy channels
+    waited for); ``pop_due(until_timestamp)`` returns the pulses landing before ``until_timestamp``, sorted
+    by (timestamp, channel).
+    """
+
+    def __init__(self, start_timestamp: int = 0):
+        self._busy_until_steps = [start_timestamp * _STEPS_PER_FRAME] * CHANNEL_COUNT  # per channel
+        self._pending: list[tuple[int, int, int, Pulse]] = []  # (timestamp, channel, order, pulse)
+        self._order = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def queue(self, request: StimRequest, command_timestamp: int) -> None:
+        from_steps = command_timestamp * _STEPS_PER_FRAME
+        lead_steps = request.lead_time_us // PHASE_STEP_US
+        interval_us = request.burst_interval_us()
+        busy = self._busy_until_steps
+        channels = list(request.channels)
+        if len(channels) > 1:  # align the channels of one request (the SDK's sync)
+            aligned = max(from_steps, *(busy[channel] for channel in channels))
+            for channel in channels:
+                busy[channel] = aligned
+        for channel in channels:
+            free_steps = busy[channel]
+            start_steps = (from_steps if from_steps > free_steps else free_steps) + lead_steps
+            for i in range(request.burst_count):
+                pulse_steps = start_steps + (i * interval_us) // PHASE_STEP_US
+                pulse = Pulse(
+                    pulse_steps // _STEPS_PER_FRAME,
+                    channel,
+                    request.phase_durations_us,
+                    request.phase_currents_uA,
+                )
+                heapq.heappush(self._pending, (pulse.timestamp, channel, self._order, pulse))
+                self._order += 1
+            busy[channel] = start_steps + (request.burst_count * interval_us) // PHASE_STEP_US - _MIN_LEAD_STEPS
+
+    def pop_due(self, until_timestamp: int) -> list[Pulse]:
+        due: list[Pulse] = []
+        pending = self._pending
+        while pending and pending[0][0] < until_timestamp:
+            due.append(heapq.heappop(pending)[3])
+        return due

@@ -1,0 +1,412 @@
+"""The two links: evoked spikes, bit-for-bit agreement, recordings and replay, and process hygiene.
+
+The SDK link costs ~3-5 s per open (the producer imports cl and Numba and loads the culture's kernels),
+so the scripted scenario runs once per link in a module fixture and the tests read its results.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+from cl import RecordingView
+from cl.sim._data_source import FileRecordingDataSource
+from link_scenarios import (
+    EVOKE_CHANNEL,
+    EVOKE_TICKS,
+    EXPECTED_PULSES,
+    GAME_EVENTS,
+    INVALID_STIMS,
+    N_TICKS,
+    RECORD_FROM_TICK,
+    TINY,
+    play_scenario,
+)
+
+from clgym.links import InProcessLink, LinkClosedError, SdkLink, SourceFailedError, sdk_child_processes
+from clgym.links.processes import process_running
+
+LINKS = ("sdk", "in_process")
+
+
+def pgrep_producers() -> set[int]:
+    """The process table's view (as a user would check it): every SDK helper process on the machine."""
+    found = subprocess.run(["pgrep", "-f", "cl._sim._subprocess_main"], capture_output=True, text=True)
+    return {int(pid) for pid in found.stdout.split()}
+
+
+def assert_gone(pid: int) -> None:
+    assert pid is not None
+    assert not process_running(pid) and pid not in pgrep_producers()
+    assert sdk_child_processes() == {}
+
+
+SLOW_TICK = 20  # the SDK run's source sleeps this long in one read: longer than the SDK loop's 0.1 s limit
+SLOW_SECONDS = 0.3
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("recordings")
+    results = {}
+    with SdkLink(
+        TINY,
+        source_factory="clgym_faulty_sources:faulty_culture_source",
+        source_options={"slow_at_frame": SLOW_TICK * 250, "slow_seconds": SLOW_SECONDS},
+    ) as link:
+        pid = link.producer_pid
+        assert process_running(pid) and pid in pgrep_producers()
+        advance = link.advance
+        durations = {}
+
+        def timed_advance():
+            started = time.monotonic()
+            tick = advance()
+            durations[tick.index] = time.monotonic() - started
+            return tick
+
+        link.advance = timed_advance
+        results["sdk"] = (*play_scenario(link, folder / "sdk.h5"), folder / "sdk.h5")
+    results["sdk_producer_pid"] = pid
+    results["sdk_tick_seconds"] = durations
+    with InProcessLink(TINY) as link:
+        results["in_process"] = (*play_scenario(link, folder / "in_process.h5"), folder / "in_process.h5")
+    return results
+
+
+def spike_pairs(ticks):
+    return [(int(t), int(c)) for tick in ticks for t, c in zip(tick.spike_timestamps, tick.spike_channels, strict=True)]
+
+
+# -- one culture, two links -------------------------------------------------------------------------------
+def test_the_two_links_agree_bit_for_bit(runs):
+    sdk_ticks, in_process_ticks = runs["sdk"][0], runs["in_process"][0]
+    assert len(sdk_ticks) == len(in_process_ticks) == N_TICKS
+    for a, b in zip(sdk_ticks, in_process_ticks, strict=True):
+        assert (a.index, a.start_timestamp, a.stop_timestamp) == (
+            b.index,
+            b.start_timestamp,
+            b.stop_timestamp,
+        )
+        for field in ("spike_timestamps", "spike_channels", "stim_timestamps", "stim_channels"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=f"tick {a.index} {field}")
+    assert sum(t.spike_timestamps.size for t in sdk_ticks) > 100  # a living culture, not an empty comparison
+
+
+def test_a_slow_source_read_is_waited_for_not_failed(runs):
+    durations = runs["sdk_tick_seconds"]
+    assert durations[SLOW_TICK] >= SLOW_SECONDS  # the loop's own limit (0.1 s) was exceeded at that tick...
+    assert max(d for k, d in durations.items() if k != SLOW_TICK) < SLOW_SECONDS  # ...and only there
+    # ...and the ticks after it are still bit-identical to the in-process run (test above)
+
+
+@pytest.mark.parametrize("which", LINKS)
+def test_ticks_tile_time_and_pulses_land_where_the_sdk_rules_put_them(runs, which):
+    ticks = runs[which][0]
+    assert [t.start_timestamp for t in ticks] == [250 * k for k in range(N_TICKS)]
+    assert all(t.stop_timestamp == t.start_timestamp + 250 for t in ticks)
+    for tick in ticks:
+        inside = (tick.spike_timestamps >= tick.start_timestamp) & (tick.spike_timestamps < tick.stop_timestamp)
+        assert inside.all() and np.all(np.diff(tick.spike_timestamps) >= 0)
+        expected = list(EXPECTED_PULSES.get(tick.index, []))
+        if tick.index in EVOKE_TICKS:
+            expected.append((tick.start_timestamp + 2, EVOKE_CHANNEL))
+        assert list(zip(tick.stim_timestamps.tolist(), tick.stim_channels.tolist(), strict=True)) == sorted(expected)
+
+
+@pytest.mark.parametrize("which", LINKS)
+def test_a_pulse_evokes_spikes_near_its_channel_right_after_it(runs, which):
+    ticks = runs[which][0]
+    spikes = np.array(spike_pairs(ticks))
+    stamps, channels = spikes[:, 0], spikes[:, 1]
+    row, col = divmod(channels, 8)
+    distance = np.maximum(abs(row - EVOKE_CHANNEL // 8), abs(col - EVOKE_CHANNEL % 8))  # on the 8 x 8 grid
+    near, far = distance <= 1, distance >= 3
+    evoked = before = evoked_far = 0
+    latencies = []
+    for k in EVOKE_TICKS:
+        pulse = ticks[k].start_timestamp + 2
+        assert (pulse, EVOKE_CHANNEL) in zip(
+            ticks[k].stim_timestamps.tolist(), ticks[k].stim_channels.tolist(), strict=True
+        )
+        after_window = (stamps >= pulse) & (stamps < pulse + 250)
+        evoked += int((after_window & near).sum())
+        evoked_far += int((after_window & far).sum())
+        before += int(((stamps >= pulse - 250) & (stamps < pulse) & near).sum())
+        if (after_window & near).any():
+            latencies.append(int(stamps[after_window & near].min() - pulse))
+    pulses = len(EVOKE_TICKS)
+    assert evoked >= 2 * pulses and evoked >= 3 * max(before, 1), (evoked, before)
+    all_rows, all_cols = divmod(np.arange(64), 8)
+    grid_distance = np.maximum(abs(all_rows - EVOKE_CHANNEL // 8), abs(all_cols - EVOKE_CHANNEL % 8))
+    near_channels, far_channels = int((grid_distance <= 1).sum()), int((grid_distance >= 3).sum())
+    assert evoked / near_channels > 3 * evoked_far / far_channels  # it is the pulse's neighbourhood that fires
+    assert len(latencies) >= pulses - 1 and all(0 <= lat < 250 for lat in latencies)
+    assert np.median(latencies) < 150  # within ~6 ms of the pulse (the engine's 1 ms steps + synaptic delays)
+
+
+@pytest.mark.parametrize("which", LINKS)
+def test_invalid_stims_are_refused_before_anything_is_sent(runs, which):
+    _, _, refusals, after_refusals, _ = runs[which]
+    for (_, message), refusal in zip(INVALID_STIMS, refusals, strict=True):
+        assert refusal is not None and message in refusal
+    assert after_refusals.stim_timestamps.size == 0
+
+
+# -- recordings and replay ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", LINKS)
+def test_the_recording_holds_the_ticks_spikes_stims_and_game_events(runs, which):
+    ticks, events, _, _, path = runs[which]
+    start = ticks[RECORD_FROM_TICK].start_timestamp
+    recorded_ticks = ticks[RECORD_FROM_TICK:]
+    with RecordingView(str(path)) as recording:
+        attributes = recording.attributes
+        assert attributes["start_timestamp"] == start and attributes["duration_frames"] == N_TICKS * 250 - start
+        assert attributes["application"] == {"link": "SdkLink" if which == "sdk" else "InProcessLink"}
+        spikes = recording.spikes[:]
+        assert [
+            (int(t) + start, int(c)) for t, c in zip(spikes["timestamp"], spikes["channel"], strict=True)
+        ] == spike_pairs(recorded_ticks)
+        assert spikes["samples"].shape == (len(spikes), 75) and np.all(np.argmin(spikes["samples"], axis=1) == 25)
+        stims = recording.stims[:]
+        expected_stims = [
+            (int(t), int(c))
+            for tick in recorded_ticks
+            for t, c in zip(tick.stim_timestamps, tick.stim_channels, strict=True)
+        ]
+        assert (
+            sorted((int(t) + start, int(c)) for t, c in zip(stims["timestamp"], stims["channel"], strict=True))
+            == expected_stims
+        )
+        game = list(recording.data_streams["game"].items())
+    logged = [(ts, data) for ts, data in events if ts >= start]
+    assert [(int(ts) + start, data) for ts, data in game] == logged
+    # one entry per timestamp: the second event of tick 9 moves to the next frame
+    assert [ts for ts, _ in logged] == [1000, 2250, 2251, 7500]
+    assert [data for _, data in logged] == [d for k in sorted(GAME_EVENTS) for d in GAME_EVENTS[k]]
+
+
+def test_both_links_write_the_same_recording(runs):
+    with RecordingView(str(runs["sdk"][4])) as a, RecordingView(str(runs["in_process"][4])) as b:
+        np.testing.assert_array_equal(a.spikes[:], b.spikes[:])
+        np.testing.assert_array_equal(
+            np.sort(a.stims[:], order=["timestamp", "channel"]),
+            np.sort(b.stims[:], order=["timestamp", "channel"]),
+        )
+        assert list(a.data_streams["game"].items()) == list(b.data_streams["game"].items())
+        assert set(a.attributes.keys()) == set(b.attributes.keys())
+
+
+@pytest.mark.parametrize("which", LINKS)
+def test_sdk_replay_of_each_links_recording_reproduces_its_spikes(runs, which):
+    ticks, path = runs[which][0], runs[which][4]
+    recorded = ticks[RECORD_FROM_TICK:]
+    with SdkLink(replay_path=path) as replay:  # CL_SDK_REPLAY_PATH, from the first frame
+        replayed = [replay.advance() for _ in recorded]
+    assert [t.start_timestamp for t in replayed] == [t.start_timestamp for t in recorded]
+    assert spike_pairs(replayed) == spike_pairs(recorded) and len(spike_pairs(recorded)) > 50
+
+
+def test_the_in_process_link_drives_the_sdks_own_replay_source(runs):
+    ticks, path = runs["in_process"][0], runs["in_process"][4]
+    with InProcessLink(source=FileRecordingDataSource(path)) as replay:
+        replayed = [replay.advance() for _ in ticks[RECORD_FROM_TICK:]]
+    assert spike_pairs(replayed) == spike_pairs(ticks[RECORD_FROM_TICK:])
+
+
+def test_the_sdk_link_runs_on_the_sdks_random_source_with_the_same_pulse_timing():
+    stims = [
+        ([9, 10], 1.0, None),
+        ([44], 1.5, (4, 150)),
+        ([33], 1.0, None),
+        ([33], 1.0, None),
+        ([50, 51, 52], (100, -2.0, 60, 2.0, 20, -1.0), (2, 90)),
+    ]
+    links = {"random": SdkLink(random_seed=11), "in_process": InProcessLink(TINY)}
+    pulses = {}
+    for name, link in links.items():
+        with link:
+            pulses[name] = []
+            for k in range(40):
+                for stim in stims[k % len(stims) : k % len(stims) + (k % 3)]:
+                    link.stim(*stim)
+                tick = link.advance()
+                pulses[name] += list(zip(tick.stim_timestamps.tolist(), tick.stim_channels.tolist(), strict=True))
+    assert pulses["random"] == pulses["in_process"] and len(pulses["random"]) > 30
+
+
+def test_real_time_mode_paces_ticks_at_the_wall_clock():
+    with SdkLink(TINY, accelerated=False) as link:
+        pid = link.producer_pid
+        link.advance()
+        ticks, started = [], time.monotonic()
+        for k in range(30):
+            if k % 10 == 2:
+                link.stim([EVOKE_CHANNEL], (200, -2.5, 200, 2.5))
+            ticks.append(link.advance())
+        elapsed = time.monotonic() - started
+    assert 0.28 <= elapsed < 3.0  # 30 ticks of 10 ms, paced by the producer's wall clock
+    assert all(b.start_timestamp == a.stop_timestamp for a, b in zip(ticks[:-1], ticks[1:], strict=True))
+    for k in (2, 12, 22):
+        assert ticks[k].stim_timestamps.tolist() == [ticks[k].start_timestamp + 2]
+    assert sum(t.spike_timestamps.size for t in ticks) > 0
+    assert_gone(pid)
+
+
+# -- process hygiene ----------------------------------------------------------------------------------------
+def test_no_producer_survives_close(runs):
+    assert_gone(runs["sdk_producer_pid"])
+
+
+def test_no_producer_survives_a_keyboard_interrupt_and_the_recording_is_flushed(tmp_path):
+    path = tmp_path / "interrupted.h5"
+    with pytest.raises(KeyboardInterrupt):
+        with SdkLink(TINY) as link:
+            pid = link.producer_pid
+            link.record(path)
+            for _ in range(20):
+                link.stim([EVOKE_CHANNEL], (200, -2.5, 200, 2.5))
+                link.advance()
+            raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+    assert_gone(pid)
+    with RecordingView(str(path)) as recording:
+        assert recording.attributes["duration_frames"] == 20 * 250 and len(recording.stims) == 20
+
+
+# An env process (on the SDK's own random source) that records and never closes its link. On SIGTERM the
+# link must still be closed and its recording finished; on SIGKILL nothing runs in it, and the orphan guard
+# must end its SDK helpers (producer and recording process).
+CHILD = textwrap.dedent("""
+    import sys, time
+    from clgym.links import SdkLink, sdk_child_processes
+    link = SdkLink(random_seed=1)
+    link.record(sys.argv[1])
+    for _ in range(5):
+        link.advance()
+    print("READY", *sdk_child_processes(), flush=True)
+    while True:
+        link.stim([27], 1.0)
+        link.advance()
+        time.sleep(0.001)
+""")
+
+
+def wait_for_ready(child) -> list[int]:
+    for line in child.stdout:  # the SDK's producer shares the child's stdout and prints too
+        if line.startswith("READY"):
+            return [int(pid) for pid in line.split()[1:]]
+    raise AssertionError(f"the child exited ({child.wait()}) before opening its link")
+
+
+def test_sigterm_closes_the_link_and_sigkill_leaves_no_orphan_helper(tmp_path):
+    recordings = {sig: tmp_path / f"{sig.name}.h5" for sig in (signal.SIGTERM, signal.SIGKILL)}
+    children = {
+        sig: subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        for sig, path in recordings.items()
+    }
+    try:
+        helpers = {sig: wait_for_ready(child) for sig, child in children.items()}
+        assert all(len(pids) == 2 for pids in helpers.values())  # a producer and a recording process each
+        for sig, child in children.items():
+            os.kill(child.pid, sig)
+        assert children[signal.SIGTERM].wait(timeout=10) == 128 + signal.SIGTERM  # Terminated -> SystemExit
+        children[signal.SIGKILL].wait(timeout=10)
+        left = [pid for pids in helpers.values() for pid in pids]
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline and any(process_running(pid) for pid in left):
+            time.sleep(0.05)
+        assert not any(process_running(pid) for pid in left)
+        assert not set(left) & pgrep_producers()
+        with RecordingView(str(recordings[signal.SIGTERM])) as recording:  # flushed and closed on SIGTERM
+            assert recording.attributes["duration_frames"] >= 5 * 250 and len(recording.stims) > 0
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+def test_a_source_that_raises_gives_a_clear_error_fast_and_the_exception_stops_the_producer(tmp_path):
+    with pytest.raises(SourceFailedError) as failed:
+        with SdkLink(
+            TINY,
+            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_options={"fail_in": "read", "fail_at_frame": 800},
+        ) as link:
+            pid = link.producer_pid
+            with pytest.raises(RuntimeError, match="already open"):
+                SdkLink(TINY)  # the SDK keeps one Neurons per process
+            assert link.timestamp() == 0
+            link.record(tmp_path / "failed.h5")
+            for _ in range(3):
+                link.stim([EVOKE_CHANNEL], 1.0)
+                link.advance()  # [0, 750) is fine
+            assert link.timestamp() == 750
+            link.stim([EVOKE_CHANNEL], 1.0)  # published for [750, 1000), which is never produced
+            started = time.monotonic()
+            try:
+                link.advance()
+            finally:
+                elapsed = time.monotonic() - started
+    closed = time.monotonic()
+    assert "deliberate failure reading frame 750" in str(failed.value)
+    assert elapsed < 1.5 and closed - started < 8  # no SDK timeout (0.1 s/tick, 30 s on close) on the way
+    with RecordingView(str(tmp_path / "failed.h5")) as recording:  # what was produced, flushed
+        assert recording.attributes["duration_frames"] == 750 and len(recording.stims) == 3
+    assert "RuntimeError in CultureSource.read" in str(failed.value) and "Traceback" in str(failed.value)
+    with pytest.raises(LinkClosedError):
+        link.advance()
+    assert_gone(pid)
+
+
+def test_a_source_that_fails_to_open_is_reported_not_timed_out():
+    started = time.monotonic()
+    with pytest.raises(SourceFailedError, match="deliberate failure while opening the culture"):
+        SdkLink(
+            TINY,
+            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_options={"fail_in": "open"},
+        )
+    assert time.monotonic() - started < 12  # the SDK's own limit is a 15 s start timeout
+    assert sdk_child_processes() == {}
+
+
+def test_a_failing_source_raises_straight_through_the_in_process_link():
+    from clgym_faulty_sources import FaultyCultureSource
+
+    with InProcessLink(source=FaultyCultureSource(fail_in="read", fail_at_frame=300, culture=TINY)) as link:
+        link.advance()
+        with pytest.raises(RuntimeError, match="deliberate failure reading frame 250"):
+            link.advance()
+        with pytest.raises(LinkClosedError, match="failed earlier"):
+            link.stim([9], 1.0)
+
+
+def test_an_in_process_recording_is_flushed_on_an_exception_and_keeps_synthesised_samples(tmp_path):
+    path = tmp_path / "crashed.h5"
+    with pytest.raises(ZeroDivisionError):
+        with InProcessLink(TINY, frames="full") as link:
+            link.record(path, include_raw_samples=True)
+            for _ in range(4):
+                link.stim([EVOKE_CHANNEL], (200, -2.5, 200, 2.5))
+                link.advance()
+            link.log_event("game", "crash")
+            raise ZeroDivisionError("the game crashed")
+    with RecordingView(str(path)) as recording:
+        assert recording.samples.shape == (1000, 64) and recording.samples.dtype == np.int16
+        assert np.abs(recording.samples[:]).max() > 0  # the culture's frames, not the zeros of frames="zeros"
+        assert len(recording.stims) == 4 and list(recording.data_streams["game"].values()) == ["crash"]
+
+
+def test_many_in_process_links_live_side_by_side():
+    cultures = [InProcessLink({"preset": "tiny", "seed": s}) for s in (1, 2, 3, 1)]
+    spikes = [spike_pairs([link.advance() for _ in range(20)]) for link in cultures]
+    assert spikes[0] == spikes[3] and spikes[0] != spikes[1] != spikes[2]  # seeds, not shared state
+    for link in cultures:
+        link.close()
