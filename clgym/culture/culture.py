@@ -137,8 +137,12 @@ class Culture:
         self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
         self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
         self._stim_log: list[tuple[int, int, float]] = []  # (frame, channel, uA) for frame synthesis
-        # compile (or load from cache) now, long before any SDK producer start timeout
+        # compile (or load from cache) every kernel now, long before any SDK producer's start timeout or the
+        # SDK's 100 ms limit on a read
         self._run(0)
+        empty = np.zeros(0)
+        synthesize_frames(1, 0, cfg, self.frame_rng.copy(), self._noise_table, empty, empty, empty, empty, empty,
+                          empty)
 
     # ------------------------------------------------------------------------------------------------
     @property
