@@ -70,6 +70,8 @@ INVALID_STIMS = [
     (([9], 1.0, (5, 250), 80), "burst_hz: 250.0 Hz is out of range; allowed (0, 200] Hz"),
     (([9], 1.0, (5, 0), 80), "burst_hz: 0.0 Hz is out of range; allowed (0, 200] Hz"),
     (([9], 1.0, (0, 100), 80), "burst_count: 0 is not allowed; allowed integers >= 1"),
+    (([9], 1.0, 5, 80), "burst: 5 is not allowed; allowed None, (count, hz) or a cl.BurstDesign"),
+    (([9], "strong", None, 80), "design: expected a float (uA), (d1_us, i1_uA, ...) or a cl.StimDesign"),
     (
         ([9], (3000, -0.5, 3000, 0.5), (3, 200), 80),
         "burst_hz: 200.0 Hz leaves 5000 us between pulses of 6000 us; allowed burst_hz <= 164.5 Hz",

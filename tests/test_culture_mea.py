@@ -155,3 +155,10 @@ def test_a_nearly_noiseless_mea_sees_every_spike_in_range_without_overflowing():
     per_neuron = np.diff(c._det_ptr)
     expected = int(per_neuron[batch.neuron_ids].sum())
     assert len(batch) == expected, "with no noise, detection is deterministic: every spike on every channel in range"
+
+
+def test_no_spikes_on_grounded_or_reference_channels():
+    c = Culture(CultureConfig.from_preset("small", seed=8))
+    batch = c.advance(10 * 25_000)
+    assert len(batch) > 0
+    assert not np.isin(batch.channels, [0, 4, 7, 56, 63]).any()

@@ -99,9 +99,9 @@ def test_the_two_links_agree_bit_for_bit(runs):
 
 def test_a_slow_source_read_is_waited_for_not_failed(runs):
     durations = runs["sdk_tick_seconds"]
-    assert durations[SLOW_TICK] >= SLOW_SECONDS  # the loop's own limit (0.1 s) was exceeded at that tick...
-    assert max(d for k, d in durations.items() if k != SLOW_TICK) < SLOW_SECONDS  # ...and only there
-    # ...and the ticks after it are still bit-identical to the in-process run (test above)
+    assert durations[SLOW_TICK] >= SLOW_SECONDS  # the SDK loop's own limit (0.1 s) was exceeded there,
+    assert max(durations, key=durations.get) == SLOW_TICK  # it was the slow read that made that tick slow,
+    assert len(durations) == N_TICKS + 1  # no tick failed, and the ticks still match in-process bit for bit
 
 
 @pytest.mark.parametrize("which", LINKS)
@@ -286,6 +286,7 @@ CHILD = textwrap.dedent("""
     link = SdkLink(random_seed=1)
     link.record(sys.argv[1])
     for _ in range(5):
+        link.stim([27], 1.0)
         link.advance()
     print("READY", *sdk_child_processes(), flush=True)
     while True:
@@ -315,16 +316,16 @@ def test_sigterm_closes_the_link_and_sigkill_leaves_no_orphan_helper(tmp_path):
         assert all(len(pids) == 2 for pids in helpers.values())  # a producer and a recording process each
         for sig, child in children.items():
             os.kill(child.pid, sig)
-        assert children[signal.SIGTERM].wait(timeout=10) == 128 + signal.SIGTERM  # Terminated -> SystemExit
-        children[signal.SIGKILL].wait(timeout=10)
+        assert children[signal.SIGTERM].wait(timeout=30) == 128 + signal.SIGTERM  # Terminated -> SystemExit
+        children[signal.SIGKILL].wait(timeout=30)
         left = [pid for pids in helpers.values() for pid in pids]
-        deadline = time.monotonic() + 3.0
+        deadline = time.monotonic() + 10.0  # generous: a loaded machine; it takes well under 1 s
         while time.monotonic() < deadline and any(process_running(pid) for pid in left):
             time.sleep(0.05)
         assert not any(process_running(pid) for pid in left)
         assert not set(left) & pgrep_producers()
         with RecordingView(str(recordings[signal.SIGTERM])) as recording:  # flushed and closed on SIGTERM
-            assert recording.attributes["duration_frames"] >= 5 * 250 and len(recording.stims) > 0
+            assert recording.attributes["duration_frames"] >= 5 * 250 and len(recording.stims) >= 5
     finally:
         for child in children.values():
             if child.poll() is None:

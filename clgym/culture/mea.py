@@ -41,6 +41,8 @@ WAVEFORM_SAMPLES = 75
 WAVEFORM_TROUGH = 25
 NON_STIMULABLE = (0, 7, 56, 63)
 REFERENCE_CHANNEL = 4
+# a CL1 reports no spikes on its grounded corner electrodes or on the reference (as the cl SDK's simulator)
+NON_RECORDING = NON_STIMULABLE + (REFERENCE_CHANNEL,)
 STRENGTH_DURATION_US = 200.0
 MAX_CURRENT_UA = 3.0  # the CL1's limit
 _SD_NORM = 1.0 - math.exp(-1.0)  # strength-duration factor of a 200 us phase
@@ -77,6 +79,7 @@ def detection_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.ran
     amp = cfg.spike_amplitude_uv * size[:, None] / (1.0 + (r / cfg.spike_falloff_um) ** 2)
     # a spike is worth tracking when noise can carry it over threshold at least one time in ~10^4
     visible = amp > (cfg.detection_threshold_sd - 4.0) * cfg.noise_rms_uv
+    visible[:, list(NON_RECORDING)] = False
     ptr, ch, a = _to_csr(np.where(visible, amp, 0.0), threshold=0.0)
     return ptr, ch, -a
 

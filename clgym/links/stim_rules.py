@@ -38,11 +38,13 @@ ValueError: channels: channel 0 is not stimulable (grounded); allowed 0..63 exce
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -96,14 +98,17 @@ class StimRequest:
         return cl.ChannelSet(*self.channels), cl.StimDesign(*phases), burst
 
 
-@dataclass(frozen=True)
-class Pulse:
+class Pulse(NamedTuple):
     """One pulse on one channel, as the culture receives it (cf. ``cl.sim.DataSourceStim``)."""
 
     timestamp: int
     channel: int
     phase_durations_us: tuple[int, ...]
     phase_currents_uA: tuple[float, ...]
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
 
 
 def _refuse(field: str, message: str) -> ValueError:
@@ -127,16 +132,18 @@ def _as_channels(channels) -> tuple[int, ...]:
     return tuple(sorted(set(listed)))
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
 def _design_phases(design) -> list[float]:
     """Flat (duration_us, current_uA, ...) from a float, a flat sequence, or a ``cl.StimDesign``."""
-    if isinstance(design, (int, float, np.integer, np.floating)) and not isinstance(design, bool):
+    if _is_number(design):
         x = float(design)
         return [DEFAULT_PULSE_US, -x, DEFAULT_PULSE_US, x]
-    args = getattr(design, "_args", None)  # cl.StimDesign keeps its constructor arguments here
-    if args is not None:
-        return list(args)
-    if isinstance(design, Sequence) and not isinstance(design, str):
-        return list(design)
+    flat = getattr(design, "_args", design)  # cl.StimDesign keeps its constructor arguments here
+    if isinstance(flat, Sequence) and not isinstance(flat, str) and all(_is_number(x) for x in flat):
+        return list(flat)
     raise _refuse("design", f"expected a float (uA), (d1_us, i1_uA, ...) or a cl.StimDesign, got {design!r}")
 
 
@@ -168,7 +175,7 @@ def _validate_phases(flat: list[float]) -> tuple[tuple[int, ...], tuple[float, .
                 f"{int(duration)} us x {current} uA = {charge_nC:.3f} nC; "
                 f"allowed |charge| <= {MAX_PHASE_CHARGE_NC} nC per phase",
             )
-        if i and np.sign(currents[-1]) == np.sign(current):
+        if i and _sign(currents[-1]) == _sign(current):
             raise _refuse(
                 f"phase_currents_uA[{i}]",
                 f"{current} uA has the polarity of the phase before; allowed: consecutive phases of opposite polarity",
@@ -181,11 +188,14 @@ def _validate_phases(flat: list[float]) -> tuple[tuple[int, ...], tuple[float, .
 def _burst_parts(burst) -> tuple[int, float | None]:
     if burst is None:
         return 1, None
-    args = getattr(burst, "_args", None)  # cl.BurstDesign keeps (count, hz) here
-    count, hz = args if args is not None else burst
+    parts = getattr(burst, "_args", burst)  # cl.BurstDesign keeps (count, hz) here
+    try:
+        count, hz = parts
+        hz = float(hz)
+    except (TypeError, ValueError) as error:
+        raise _refuse("burst", f"{burst!r} is not allowed; allowed None, (count, hz) or a cl.BurstDesign") from error
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
         raise _refuse("burst_count", f"{count!r} is not allowed; allowed integers >= 1")
-    hz = float(hz)
     if not math.isfinite(hz) or not 0 < hz <= MAX_BURST_HZ:
         raise _refuse("burst_hz", f"{hz} Hz is out of range; allowed (0, {MAX_BURST_HZ:g}] Hz")
     return int(count), hz
@@ -196,8 +206,27 @@ def validate_stim(channels, design, burst=None, lead_time_us: int = MIN_LEAD_TIM
 
     ``channels``: an int, an iterable of ints or a ``cl.ChannelSet``; ``design``: a float x (the SDK's
     shorthand for ``StimDesign(160, -x, 160, x)``), a flat ``(d1_us, i1_uA, d2_us, i2_uA, ...)`` or a
-    ``cl.StimDesign``; ``burst``: ``None``, ``(count, hz)`` or a ``cl.BurstDesign``.
+    ``cl.StimDesign``; ``burst``: ``None``, ``(count, hz)`` or a ``cl.BurstDesign``. Envs send the same few
+    stims over and over, so valid results are cached by value (refusals are always re-checked).
     """
+    try:
+        key = (
+            (channels,) if isinstance(channels, (int, np.integer)) else tuple(channels),
+            design if isinstance(design, (int, float, str)) else tuple(getattr(design, "_args", design)),
+            None if burst is None else tuple(getattr(burst, "_args", burst)),
+            lead_time_us,
+        )
+        return _validate_cached(*key)
+    except TypeError:  # something unhashable or not iterable: validate (and explain) without the cache
+        return _validate(channels, design, burst, lead_time_us)
+
+
+@functools.lru_cache(maxsize=4096)
+def _validate_cached(channels, design, burst, lead_time_us) -> StimRequest:
+    return _validate(channels, design, burst, lead_time_us)
+
+
+def _validate(channels, design, burst, lead_time_us) -> StimRequest:
     channel_tuple = _as_channels(channels)
     durations, currents = _validate_phases(_design_phases(design))
     count, hz = _burst_parts(burst)
