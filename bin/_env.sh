@@ -19,6 +19,8 @@ if [ "${CLGYM_SKIP_INSTALL:-0}" != "1" ]; then
     "$PY312" -m venv .venv
   fi
   if ! .venv/bin/python -m uv --version >/dev/null 2>&1; then
+    # a venv made by uv itself has no pip: bootstrap it first
+    .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip --upgrade >/dev/null
     .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
   fi
   # stamp: skip the resolver entirely when pyproject.toml has not changed since the last install
