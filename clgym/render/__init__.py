@@ -5,8 +5,10 @@ Importing this package selects SDL's ``dummy`` video driver when there is no dis
 """
 
 from clgym.render._pygame import headless
+from clgym.render.doom_view import DoomRenderer, DoomView, DoomViewStyle
 from clgym.render.heatmap import MEAHeatmap, heat_lut
 from clgym.render.pong_renderer import GROUP_PALETTE, PongRenderer
 from clgym.render.raster import SpikeRaster
 
-__all__ = ["GROUP_PALETTE", "MEAHeatmap", "PongRenderer", "SpikeRaster", "heat_lut", "headless"]
+__all__ = ["GROUP_PALETTE", "DoomRenderer", "DoomView", "DoomViewStyle", "MEAHeatmap", "PongRenderer", "SpikeRaster",
+           "heat_lut", "headless"]

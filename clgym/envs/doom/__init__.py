@@ -5,19 +5,15 @@
 * :mod:`~clgym.envs.doom.scenarios`: Basic, DefendTheCenter and DeadlyCorridor (:func:`make_scenario`).
 * :mod:`~clgym.envs.doom.game`: :class:`DoomGame`: ``step(action) -> events``, ``observe()``, ``nearest_enemy()``,
   ``state()`` for the renderer (:mod:`clgym.render.doom_view`).
-* :mod:`~clgym.envs.doom.raycast`: the Numba grid ray casts behind the senses, shots and line of sight.
+* :mod:`~clgym.envs.doom.actions`: the actions going in and the events coming out of a tick.
+* :mod:`~clgym.envs.doom.snapshots`: what the player senses (:class:`Observation`) and what is drawn
+  (:class:`DoomState`).
+* :mod:`~clgym.envs.doom.raycast`, :mod:`~clgym.envs.doom.bodies`: the Numba kernels: grid ray casts (senses, shots,
+  line of sight) and moving bodies (sliding collisions, the enemies' tick).
 """
 
-from clgym.envs.doom.game import (
-    ACTION_NAMES,
-    Action,
-    DoomGame,
-    DoomState,
-    EnemySighting,
-    GameEvent,
-    Observation,
-    to_action,
-)
+from clgym.envs.doom.actions import ACTION_NAMES, EVENT_KINDS, Action, GameEvent, to_action
+from clgym.envs.doom.game import DoomGame, Item
 from clgym.envs.doom.grid_map import MAP_CHARS, GridMap, circular_arena_rows
 from clgym.envs.doom.params import (
     EnemyParams,
@@ -28,11 +24,14 @@ from clgym.envs.doom.params import (
     SpawnParams,
 )
 from clgym.envs.doom.scenarios import SCENARIOS, Scenario, custom, make_scenario
+from clgym.envs.doom.snapshots import DoomState, EnemySighting, Observation
 
 __all__ = [
     "ACTION_NAMES",
+    "EVENT_KINDS",
     "Action",
     "DoomGame",
+    "Item",
     "DoomState",
     "EnemySighting",
     "GameEvent",

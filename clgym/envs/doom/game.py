@@ -26,106 +26,35 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from clgym.envs.doom.raycast import line_of_sight, ray_distance, ray_distances
+from clgym.envs.doom.actions import (
+    DAMAGE,
+    DEATH,
+    GOAL,
+    HIT,
+    KILL,
+    MISS,
+    PICKUP_AMMO,
+    PICKUP_HEALTH,
+    SHOT,
+    SPAWN,
+    TIMEOUT,
+    Action,
+    GameEvent,
+    to_action,
+)
+from clgym.envs.doom.bodies import advance_enemies, move_player
+from clgym.envs.doom.raycast import aim_target, enemies_in_sight, ray_distances
 from clgym.envs.doom.scenarios import Scenario, make_scenario
+from clgym.envs.doom.snapshots import DoomState, EnemySighting, Observation
 
-__all__ = [
-    "Action",
-    "ACTION_NAMES",
-    "to_action",
-    "GameEvent",
-    "SHOT",
-    "MISS",
-    "HIT",
-    "KILL",
-    "DAMAGE",
-    "DEATH",
-    "PICKUP_HEALTH",
-    "PICKUP_AMMO",
-    "GOAL",
-    "SPAWN",
-    "TIMEOUT",
-    "Enemy",
-    "Item",
-    "EnemySighting",
-    "Observation",
-    "DoomState",
-    "DoomGame",
-]
+__all__ = ["Item", "DoomGame", "wrap_angle"]
 
 TWO_PI = 2.0 * math.pi
-
-
-class Action(IntEnum):
-    """The player's actions, one per tick."""
-
-    NOOP = 0
-    TURN_LEFT = 1
-    TURN_RIGHT = 2
-    FORWARD = 3
-    ATTACK = 4
-
-
-ACTION_NAMES: tuple[str, ...] = tuple(a.name.lower() for a in Action)
-"""Action names by index: ``("noop", "turn_left", "turn_right", "forward", "attack")``."""
-_ALLOWED_ACTIONS = ", ".join(f"{a.value} {a.name.lower()}" for a in Action)
-
-
-def to_action(action: Any) -> Action:
-    """An :class:`Action` from an ``Action``, an integer (Python, NumPy or a 0-d integer array) or a name.
-
-    Raises:
-        ValueError: For anything else, naming the value and the allowed actions.
-    """
-    if isinstance(action, np.ndarray) and action.ndim == 0 and action.dtype.kind in "iu":
-        action = action.item()
-    if isinstance(action, str):
-        try:
-            return Action[action.upper()]
-        except KeyError:
-            pass
-    elif isinstance(action, numbers.Integral) and not isinstance(action, bool | np.bool_):
-        if 0 <= int(action) < len(Action):
-            return Action(int(action))
-    raise ValueError(f"action={action!r} is not allowed; allowed: {_ALLOWED_ACTIONS} (an index or a name)")
-
-
-SHOT, MISS, HIT, KILL = "shot", "miss", "hit", "kill"
-DAMAGE, DEATH = "damage", "death"
-PICKUP_HEALTH, PICKUP_AMMO, GOAL = "pickup_health", "pickup_ammo", "goal"
-SPAWN, TIMEOUT = "spawn", "timeout"
-
-
-class GameEvent(NamedTuple):
-    """Something that happened in a tick.
-
-    ``kind`` is one of ``"shot"`` (amount: rounds left), ``"miss"``, ``"hit"`` / ``"kill"`` (enemy: who),
-    ``"damage"`` (amount: health lost; enemy: the attacker), ``"death"``, ``"pickup_health"`` /
-    ``"pickup_ammo"`` (amount: gained), ``"goal"``, ``"spawn"`` (enemy: who) and ``"timeout"``.
-    """
-
-    kind: str
-    amount: float = 0.0
-    enemy: int = -1
-
-
-@dataclass(slots=True)
-class Enemy:
-    """An enemy slot. A dead enemy keeps its slot (and index) and may respawn in it."""
-
-    x: float
-    y: float
-    health: float
-    alive: bool = True
-    cooldown_ticks: int = 0
-    respawn_tick: int = -1
 
 
 @dataclass(slots=True)
@@ -136,62 +65,6 @@ class Item:
     y: float
     kind: str
     present: bool = True
-
-
-class EnemySighting(NamedTuple):
-    """A visible enemy: its distance (cells), bearing (radians, + right) and slot index."""
-
-    distance: float
-    bearing: float
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """What the player senses (:meth:`DoomGame.observe`).
-
-    Attributes:
-        rays: ``(n_rays,)`` wall distances across the field of view, left to right, capped at ``max_distance``.
-        enemies: ``(enemy_slots, 3)`` rows ``(distance, bearing, present)`` of the nearest visible enemies,
-            nearest first; empty slots are ``(max_distance, 0, 0)``.
-        health: Player health.
-        ammo: Rounds left.
-    """
-
-    rays: np.ndarray
-    enemies: np.ndarray
-    health: float
-    ammo: int
-
-
-@dataclass(frozen=True, slots=True)
-class DoomState:
-    """A snapshot for rendering. Arrays are fresh copies except ``walls`` (the map's, read-only).
-
-    ``item_kinds`` holds ``"health"``, ``"ammo"`` or ``"goal"`` per item; ``ticks_since_damage`` and
-    ``ticks_since_shot`` are ``None`` before the first one.
-    """
-
-    walls: np.ndarray
-    player_x: float
-    player_y: float
-    heading: float
-    fov_deg: float
-    health: float
-    max_health: float
-    ammo: int
-    enemy_x: np.ndarray
-    enemy_y: np.ndarray
-    enemy_alive: np.ndarray
-    enemy_radius: float
-    item_x: np.ndarray
-    item_y: np.ndarray
-    item_kinds: tuple[str, ...]
-    item_present: np.ndarray
-    tick: int
-    kills: int
-    ticks_since_damage: int | None
-    ticks_since_shot: int | None
 
 
 def wrap_angle(a: float) -> float:
@@ -210,7 +83,10 @@ class DoomGame:
     Attributes:
         x, y, heading: Player position (cells) and heading (radians).
         health, ammo: Player health and rounds.
-        enemies: :class:`Enemy` slots; items: :class:`Item` list (pickups and goals).
+        enemy_x, enemy_y, enemy_health, enemy_alive: Enemies by slot (arrays). A dead enemy keeps its slot (and
+            index) and, with respawning, comes back in it.
+        enemy_cooldown: Ticks until each enemy may attack again; enemy_respawn_tick: tick of its respawn, or -1.
+        items: :class:`Item` list (pickups and goals).
         tick: Ticks since :meth:`reset`; kills, shots, hits: totals since then.
         last_reward, total_reward: Reward of the last tick and of the episode so far.
         terminated, truncated: Whether the episode ended (death / goal / cleared) or timed out.
@@ -244,11 +120,38 @@ class DoomGame:
         delay = sc.spawn.respawn_delay_s
         self._respawn_ticks = None if delay is None else max(1, round(delay / dt))
         self._living_reward = sc.reward.living_per_s * dt
+        self._timeout_ticks = sc.timeout_ticks
+        rw = sc.reward
+        self._event_rewards = {
+            KILL: rw.kill,
+            HIT: rw.hit,
+            SHOT: rw.shot,
+            MISS: rw.miss,
+            DEATH: rw.death,
+            PICKUP_HEALTH: rw.pickup,
+            PICKUP_AMMO: rw.pickup,
+            GOAL: rw.goal,
+        }
         half_fov = math.radians(s.fov_deg) / 2
         self._ray_offsets = np.linspace(-half_fov, half_fov, s.n_rays) if s.n_rays > 1 else np.zeros(1)
         self._ray_angles = np.empty(s.n_rays)
         self._half_enemy_view = math.radians(s.enemy_view) / 2
         self._spawn_points = [(c + 0.5, r + 0.5) for c, r in grid.enemy_cells]
+        self._spawn_x = np.array([x for x, _ in self._spawn_points])
+        self._spawn_y = np.array([y for _, y in self._spawn_points])
+        slots = s.enemy_slots
+        self._seen_index = np.empty(max(1, len(grid.enemy_cells)), dtype=np.int64)
+        self._seen_distance = np.empty(self._seen_index.shape[0])
+        self._seen_bearing = np.empty(self._seen_index.shape[0])
+        self._empty_slots = np.zeros((slots, 3))
+        self._empty_slots[:, 0] = s.max_distance
+        self._vector_scale = np.concatenate(
+            (
+                np.full(s.n_rays, 1.0 / s.max_distance),
+                np.tile((1.0 / s.max_distance, 1.0 / math.pi, 1.0), slots),
+                (1.0 / p.max_health, 1.0 / max(1, p.max_ammo)),
+            )
+        )
 
     # ---- episode ---------------------------------------------------------------------------------------------
     def reset(self, seed: int | np.random.Generator | None = None) -> None:
@@ -273,9 +176,15 @@ class DoomGame:
         self.items = [Item(c + 0.5, r + 0.5, "health") for c, r in grid.health_cells]
         self.items += [Item(c + 0.5, r + 0.5, "ammo") for c, r in grid.ammo_cells]
         self.items += [Item(c + 0.5, r + 0.5, "goal") for c, r in grid.goal_cells]
-        self.enemies: list[Enemy] = []
-        for x, y in self._initial_spawn_points():
-            self.enemies.append(Enemy(x, y, sc.enemy.health, cooldown_ticks=self._first_attack_delay()))
+        starts = self._initial_spawn_points()
+        n = len(starts)
+        self.enemy_x = np.array([x for x, _ in starts], dtype=np.float64)
+        self.enemy_y = np.array([y for _, y in starts], dtype=np.float64)
+        self.enemy_health = np.full(n, float(sc.enemy.health))
+        self.enemy_alive = np.ones(n, dtype=np.bool_)
+        self.enemy_cooldown = self.rng.integers(0, self._enemy_cooldown_ticks + 1, size=n)
+        self.enemy_respawn_tick = np.full(n, -1, dtype=np.int64)
+        self._damage_by_enemy = np.zeros(n)
         self._goal_distance = self._nearest_goal_distance()
 
     def _initial_spawn_points(self) -> list[tuple[float, float]]:
@@ -292,8 +201,10 @@ class DoomGame:
         m = self.scenario.spawn.min_player_distance
         return [(x, y) for x, y in self._spawn_points if math.hypot(x - self.x, y - self.y) >= m]
 
-    def _first_attack_delay(self) -> int:
-        return int(self.rng.integers(0, self._enemy_cooldown_ticks + 1))
+    @property
+    def n_enemies(self) -> int:
+        """Enemy slots (living or not)."""
+        return int(self.enemy_x.shape[0])
 
     @property
     def done(self) -> bool:
@@ -330,8 +241,18 @@ class DoomGame:
             self.heading = wrap_angle(self.heading + self._turn_step)
         elif act == Action.FORWARD:
             step = self._move_step
-            self.x, self.y = self._slide(self.x, self.y, step * math.cos(self.heading),
-                                         step * math.sin(self.heading), sc.player.radius, None)
+            self.x, self.y = move_player(
+                self.walls,
+                self.x,
+                self.y,
+                step * math.cos(self.heading),
+                step * math.sin(self.heading),
+                sc.player.radius,
+                self.enemy_x,
+                self.enemy_y,
+                self.enemy_alive,
+                sc.enemy.radius,
+            )
         elif act == Action.ATTACK:
             self._fire(events)
         reached_goal = self._collect_items(events)
@@ -343,44 +264,14 @@ class DoomGame:
             if self.health <= 0:
                 events.append(GameEvent(DEATH))
                 self.terminated, self.outcome = True, "death"
-            elif sc.end_when_all_killed and not any(e.alive or e.respawn_tick >= 0 for e in self.enemies):
+            elif sc.end_when_all_killed and not (self.enemy_alive.any() or (self.enemy_respawn_tick >= 0).any()):
                 self.terminated, self.outcome = True, "cleared"
-        if not self.terminated and self.tick >= sc.timeout_ticks:
+        if not self.terminated and self.tick >= self._timeout_ticks:
             events.append(GameEvent(TIMEOUT))
             self.truncated, self.outcome = True, "timeout"
         self.last_reward = self._reward(events)
         self.total_reward += self.last_reward
         return tuple(events)
-
-    def _blocked(self, x: float, y: float, r: float) -> bool:
-        rows = self._wall_rows
-        top, bottom, left, right = int(y - r), int(y + r), int(x - r), int(x + r)  # coordinates are > 0
-        return rows[top][left] or rows[top][right] or rows[bottom][left] or rows[bottom][right]
-
-    def _slide(self, x: float, y: float, dx: float, dy: float, r: float, mover: int | None) -> tuple[float, float]:
-        """Move a body of radius ``r`` by ``(dx, dy)``, one axis at a time so it slides along walls; bodies
-        (the player, other living enemies) block a move that would bring them closer than touching.
-        ``mover`` is the enemy index moving, or ``None`` for the player."""
-        n = max(1, math.ceil(max(abs(dx), abs(dy)) / r))  # sub-steps shorter than the radius: no tunnelling
-        dx, dy = dx / n, dy / n
-        for _ in range(n):
-            if dx and not self._blocked(x + dx, y, r) and not self._bumps(x, y, x + dx, y, r, mover):
-                x += dx
-            if dy and not self._blocked(x, y + dy, r) and not self._bumps(x, y, x, y + dy, r, mover):
-                y += dy
-        return x, y
-
-    def _bumps(self, x0: float, y0: float, x1: float, y1: float, r: float, mover: int | None) -> bool:
-        enemy_r = self.scenario.enemy.radius
-        bodies = [(e.x, e.y, enemy_r) for i, e in enumerate(self.enemies) if e.alive and i != mover]
-        if mover is not None:
-            bodies.append((self.x, self.y, self.scenario.player.radius))
-        for bx, by, br in bodies:
-            touch = r + br
-            d1 = math.hypot(x1 - bx, y1 - by)
-            if d1 < touch and d1 < math.hypot(x0 - bx, y0 - by):
-                return True
-        return False
 
     def _fire(self, events: list[GameEvent]) -> None:
         if self.fire_cooldown_ticks > 0 or self.ammo <= 0:
@@ -390,40 +281,32 @@ class DoomGame:
         self.fire_cooldown_ticks = self._fire_cooldown_ticks
         self.last_shot_tick = self.tick
         events.append(GameEvent(SHOT, float(self.ammo)))
-        target = self._aim_target()
+        p = self.scenario.player
+        target = aim_target(
+            self.walls,
+            self.x,
+            self.y,
+            self.heading,
+            self.enemy_x,
+            self.enemy_y,
+            self.enemy_alive,
+            self.scenario.enemy.radius,
+            p.weapon_range,
+            self._aim_tolerance,
+        )
         if target < 0:
             events.append(GameEvent(MISS))
             return
-        enemy = self.enemies[target]
-        enemy.health -= self.scenario.player.shot_damage
+        self.enemy_health[target] -= p.shot_damage
         self.hits += 1
-        if enemy.health > 0:
+        if self.enemy_health[target] > 0:
             events.append(GameEvent(HIT, enemy=target))
             return
-        enemy.alive = False
+        self.enemy_alive[target] = False
         self.kills += 1
         if self._respawn_ticks is not None:
-            enemy.respawn_tick = self.tick + self._respawn_ticks
+            self.enemy_respawn_tick[target] = self.tick + self._respawn_ticks
         events.append(GameEvent(KILL, enemy=target))
-
-    def _aim_target(self) -> int:
-        """Index of the enemy a shot hits (the nearest one the aim ray reaches before a wall), or -1."""
-        p = self.scenario.player
-        enemy_r = self.scenario.enemy.radius
-        wall = ray_distance(self.walls, self.x, self.y, self.heading, p.weapon_range)
-        best, best_d = -1, math.inf
-        for i, e in enumerate(self.enemies):
-            if not e.alive:
-                continue
-            dx, dy = e.x - self.x, e.y - self.y
-            d = math.hypot(dx, dy)
-            if d > p.weapon_range or d >= best_d:
-                continue
-            off = abs(wrap_angle(math.atan2(dy, dx) - self.heading))
-            half_width = math.asin(min(1.0, enemy_r / d)) if d > 0 else math.pi
-            if off <= half_width + self._aim_tolerance and off < math.pi / 2 and d * math.cos(off) < wall:
-                best, best_d = i, d
-        return best
 
     def _collect_items(self, events: list[GameEvent]) -> bool:
         """Take the items within reach; whether a goal was reached."""
@@ -452,46 +335,59 @@ class DoomGame:
         return reached
 
     def _update_enemies(self, events: list[GameEvent]) -> None:
-        e_p = self.scenario.enemy
-        walls = self.walls
-        for i, e in enumerate(self.enemies):
-            if not e.alive:
-                continue
-            if e.cooldown_ticks > 0:
-                e.cooldown_ticks -= 1
-            d = math.hypot(self.x - e.x, self.y - e.y)
-            if d > e_p.sight_range or not line_of_sight(walls, e.x, e.y, self.x, self.y):
-                continue
-            if self._enemy_step > 0 and d > e_p.stop_distance:
-                advance = min(self._enemy_step, d - e_p.stop_distance) / d
-                e.x, e.y = self._slide(e.x, e.y, (self.x - e.x) * advance, (self.y - e.y) * advance, e_p.radius, i)
-                d = math.hypot(self.x - e.x, self.y - e.y)
-            if e.cooldown_ticks == 0 and d <= e_p.attack_range and e_p.attack_damage > 0 and self.health > 0:
-                e.cooldown_ticks = self._enemy_cooldown_ticks
-                if self.rng.random() < e_p.attack_accuracy:
-                    lost = min(e_p.attack_damage, self.health)
-                    self.health -= lost
-                    self.last_damage_tick = self.tick
-                    events.append(GameEvent(DAMAGE, lost, i))
+        e, p = self.scenario.enemy, self.scenario.player
+        n = self.n_enemies
+        if n == 0:
+            return
+        self.health = advance_enemies(
+            self.walls,
+            self.enemy_x,
+            self.enemy_y,
+            self.enemy_alive,
+            self.enemy_cooldown,
+            e.radius,
+            self._enemy_step,
+            e.stop_distance,
+            e.sight_range,
+            e.attack_range,
+            self._enemy_cooldown_ticks,
+            e.attack_damage,
+            e.attack_accuracy,
+            self.rng.random(n),
+            self.x,
+            self.y,
+            p.radius,
+            self.health,
+            self._damage_by_enemy,
+        )
+        if self._damage_by_enemy.any():
+            self.last_damage_tick = self.tick
+            for i in np.flatnonzero(self._damage_by_enemy).tolist():
+                events.append(GameEvent(DAMAGE, float(self._damage_by_enemy[i]), i))
 
     def _respawn_enemies(self, events: list[GameEvent]) -> None:
         if self._respawn_ticks is None:
             return
+        due = np.flatnonzero((self.enemy_respawn_tick >= 0) & (self.enemy_respawn_tick <= self.tick))
+        if due.size == 0:
+            return
         touch = 2 * self.scenario.enemy.radius
-        for i, e in enumerate(self.enemies):
-            if e.alive or e.respawn_tick < 0 or e.respawn_tick > self.tick:
-                continue
-            free = [
-                (x, y)
-                for x, y in (self._far_spawn_points() or self._spawn_points)
-                if all(not o.alive or math.hypot(o.x - x, o.y - y) >= touch for o in self.enemies)
-                and math.hypot(self.x - x, self.y - y) >= touch
-            ]
-            if not free:
-                continue  # every spawn point is taken: try again next tick
-            e.x, e.y = free[int(self.rng.integers(len(free)))]
-            e.health, e.alive, e.respawn_tick = self.scenario.enemy.health, True, -1
-            e.cooldown_ticks = self._first_attack_delay()
+        sx, sy = self._spawn_x, self._spawn_y
+        from_player = np.hypot(sx - self.x, sy - self.y)
+        far = from_player >= self.scenario.spawn.min_player_distance
+        usable = (far if far.any() else np.ones_like(far)) & (from_player >= touch)
+        for i in due.tolist():
+            living = self.enemy_alive
+            gaps = np.hypot(sx[:, None] - self.enemy_x[living], sy[:, None] - self.enemy_y[living])
+            free = np.flatnonzero(usable & (gaps >= touch).all(axis=1))
+            if free.size == 0:
+                return  # every spawn point is taken: try again next tick
+            k = int(free[self.rng.integers(free.size)])
+            self.enemy_x[i], self.enemy_y[i] = sx[k], sy[k]
+            self.enemy_health[i] = self.scenario.enemy.health
+            self.enemy_alive[i] = True
+            self.enemy_respawn_tick[i] = -1
+            self.enemy_cooldown[i] = self.rng.integers(0, self._enemy_cooldown_ticks + 1)
             events.append(GameEvent(SPAWN, enemy=i))
 
     def _nearest_goal_distance(self) -> float:
@@ -500,16 +396,7 @@ class DoomGame:
 
     def _reward(self, events: list[GameEvent]) -> float:
         rw = self.scenario.reward
-        per_event = {
-            KILL: rw.kill,
-            HIT: rw.hit,
-            SHOT: rw.shot,
-            MISS: rw.miss,
-            DEATH: rw.death,
-            PICKUP_HEALTH: rw.pickup,
-            PICKUP_AMMO: rw.pickup,
-            GOAL: rw.goal,
-        }
+        per_event = self._event_rewards
         total = self._living_reward
         for ev in events:
             total += rw.damage_per_hp * ev.amount if ev.kind == DAMAGE else per_event.get(ev.kind, 0.0)
@@ -526,37 +413,48 @@ class DoomGame:
 
     def visible_enemies(self) -> list[EnemySighting]:
         """Living enemies in line of sight, within ``max_distance`` and the enemy view angle, nearest first."""
-        s = self.scenario.sensing
-        seen = []
-        for i, e in enumerate(self.enemies):
-            if not e.alive:
-                continue
-            d = math.hypot(e.x - self.x, e.y - self.y)
-            if d > s.max_distance:
-                continue
-            bearing = self.bearing_to(e.x, e.y)
-            if abs(bearing) > self._half_enemy_view or not line_of_sight(self.walls, self.x, self.y, e.x, e.y):
-                continue
-            seen.append(EnemySighting(d, bearing, i))
-        seen.sort()
-        return seen
+        n = self._see()
+        idx, dist, bearing = self._seen_index, self._seen_distance, self._seen_bearing
+        return [EnemySighting(float(dist[k]), float(bearing[k]), int(idx[k])) for k in range(n)]
+
+    def _see(self) -> int:
+        if self.n_enemies > self._seen_index.shape[0]:  # a hand-made game may hold more than 'E' cells
+            self._seen_index = np.empty(self.n_enemies, dtype=np.int64)
+            self._seen_distance = np.empty(self.n_enemies)
+            self._seen_bearing = np.empty(self.n_enemies)
+        return enemies_in_sight(
+            self.walls,
+            self.x,
+            self.y,
+            self.heading,
+            self.enemy_x,
+            self.enemy_y,
+            self.enemy_alive,
+            self.scenario.sensing.max_distance,
+            self._half_enemy_view,
+            self._seen_index,
+            self._seen_distance,
+            self._seen_bearing,
+        )
 
     def nearest_enemy(self) -> EnemySighting | None:
         """The nearest visible enemy (for the culture's place code of bearing and rate code of distance), or
         ``None`` when none is visible."""
-        seen = self.visible_enemies()
-        return seen[0] if seen else None
+        if self._see() == 0:
+            return None
+        return EnemySighting(float(self._seen_distance[0]), float(self._seen_bearing[0]), int(self._seen_index[0]))
 
     def observe(self) -> Observation:
         """Wall rays across the field of view, the nearest visible enemies, health and ammo."""
         s = self.scenario.sensing
         np.add(self._ray_offsets, self.heading, out=self._ray_angles)
         rays = ray_distances(self.walls, self.x, self.y, self._ray_angles, s.max_distance, np.empty(s.n_rays))
-        slots = np.zeros((s.enemy_slots, 3))
-        slots[:, 0] = s.max_distance
-        for k, seen in enumerate(self.visible_enemies()[: s.enemy_slots]):
-            slots[k] = (seen.distance, seen.bearing, 1.0)
-        return Observation(rays, slots, self.health, self.ammo)
+        slots = self._empty_slots.copy()
+        n = min(self._see(), s.enemy_slots)
+        slots[:n, 0] = self._seen_distance[:n]
+        slots[:n, 1] = self._seen_bearing[:n]
+        slots[:n, 2] = 1.0
+        return Observation(rays, slots, self.health, int(self.ammo))
 
     @property
     def observation_size(self) -> int:
@@ -568,19 +466,18 @@ class DoomGame:
         """:meth:`observe` as one float32 vector: rays / max_distance, then per slot (distance / max_distance,
         bearing / pi, present), then health / max_health and ammo / max_ammo. All in ``[0, 1]`` except the
         bearings (``[-1, 1)``)."""
-        s, p = self.scenario.sensing, self.scenario.player
         obs = self.observe()
-        enemies = obs.enemies / (s.max_distance, math.pi, 1.0)
-        tail = (obs.health / p.max_health, obs.ammo / max(1, p.max_ammo))
-        return np.concatenate((obs.rays / s.max_distance, enemies.ravel(), tail)).astype(np.float32)
+        raw = np.concatenate((obs.rays, obs.enemies.ravel(), (obs.health, obs.ammo)))
+        return (raw * self._vector_scale).astype(np.float32)
 
     # ---- snapshots -------------------------------------------------------------------------------------------
     def state(self) -> DoomState:
         """A snapshot for renderers (see :class:`DoomState`)."""
         sc = self.scenario
-        n_e, n_i = len(self.enemies), len(self.items)
-        since = {k: None if t is None else self.tick - t for k, t in
-                 (("damage", self.last_damage_tick), ("shot", self.last_shot_tick))}
+        since = {
+            k: None if t is None else self.tick - t
+            for k, t in (("damage", self.last_damage_tick), ("shot", self.last_shot_tick))
+        }
         return DoomState(
             walls=self.walls,
             player_x=self.x,
@@ -590,14 +487,15 @@ class DoomGame:
             health=self.health,
             max_health=sc.player.max_health,
             ammo=self.ammo,
-            enemy_x=np.fromiter((e.x for e in self.enemies), float, n_e),
-            enemy_y=np.fromiter((e.y for e in self.enemies), float, n_e),
-            enemy_alive=np.fromiter((e.alive for e in self.enemies), bool, n_e),
+            max_ammo=sc.player.max_ammo,
+            enemy_x=self.enemy_x.copy(),
+            enemy_y=self.enemy_y.copy(),
+            enemy_alive=self.enemy_alive.copy(),
             enemy_radius=sc.enemy.radius,
-            item_x=np.fromiter((it.x for it in self.items), float, n_i),
-            item_y=np.fromiter((it.y for it in self.items), float, n_i),
+            item_x=np.array([it.x for it in self.items], dtype=float),
+            item_y=np.array([it.y for it in self.items], dtype=float),
             item_kinds=tuple(it.kind for it in self.items),
-            item_present=np.fromiter((it.present for it in self.items), bool, n_i),
+            item_present=np.array([it.present for it in self.items], dtype=bool),
             tick=self.tick,
             kills=self.kills,
             ticks_since_damage=since["damage"],

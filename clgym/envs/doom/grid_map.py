@@ -101,9 +101,7 @@ class GridMap:
         width = len(rows[0])
         for r, line in enumerate(rows):
             if len(line) != width:
-                raise _map_error(
-                    f"not rectangular: row {r} has {len(line)} characters but row 0 has {width}"
-                )
+                raise _map_error(f"not rectangular: row {r} has {len(line)} characters but row 0 has {width}")
         if width < 3:
             raise _map_error(f"{width} columns; at least 3 needed")
         found: dict[str, list[Cell]] = {c: [] for c in MAP_CHARS}
