@@ -11,6 +11,10 @@ from clgym.coding.decoders import (
     channel_group_counts,
     make_group_index,
 )
+from clgym.coding.doom_decoders import NOOP_GROUP, DoomDecoderParams, DoomMotorDecoder
+from clgym.coding.doom_encoders import BearingRateEncoder, DoomSensoryEncoder, bearing_band_edges
+from clgym.coding.doom_feedback import DOOM_CONDITIONS, DOOM_FEEDBACK_PARAMS, FEEDBACK_EVENTS, DoomFeedback
+from clgym.coding.doom_layout import DOOM_MOTOR_NAMES, DoomLayout, doom_layout
 from clgym.coding.encoders import (
     DISHBRAIN_RATES_HZ,
     AgentStimEncoder,
@@ -47,9 +51,19 @@ from clgym.coding.stimulus import (
 
 __all__ = [
     "AgentStimEncoder",
+    "BearingRateEncoder",
     "CONDITIONS",
     "ChannelLayout",
     "DISHBRAIN_RATES_HZ",
+    "DOOM_CONDITIONS",
+    "DOOM_FEEDBACK_PARAMS",
+    "DOOM_MOTOR_NAMES",
+    "DoomDecoderParams",
+    "DoomFeedback",
+    "DoomLayout",
+    "DoomMotorDecoder",
+    "DoomSensoryEncoder",
+    "FEEDBACK_EVENTS",
     "Feedback",
     "FeedbackCondition",
     "FeedbackParams",
@@ -58,6 +72,7 @@ __all__ = [
     "MotorDecoderParams",
     "MotorRegionDecoder",
     "N_CHANNELS",
+    "NOOP_GROUP",
     "NON_STIMULABLE_CHANNELS",
     "PITCH_UM",
     "PREDICTABLE_PULSE",
@@ -71,8 +86,10 @@ __all__ = [
     "UNUSABLE_CHANNELS",
     "channel_counts",
     "channel_group_counts",
+    "bearing_band_edges",
     "channel_position_um",
     "channel_to_rowcol",
+    "doom_layout",
     "make_group_index",
     "place_band",
     "pong_layout",

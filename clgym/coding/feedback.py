@@ -262,6 +262,18 @@ class Feedback:
         """
         if event not in self.EVENTS:
             raise ValueError(f"unknown game event {event!r}; allowed: {self.EVENTS}")
+        return self.step_events(tick, () if event is None else (event,))
+
+    def step_events(self, tick: int, events: Sequence[str]) -> FeedbackStep:
+        """:meth:`step` for a tick with any number of events (e.g. a kill and a hit taken in the same tick of a
+        shooter), registered in the order given; ``()`` is a tick without events.
+
+        Raises:
+            ValueError: If an event is unknown or ``tick`` does not increase.
+        """
+        for event in events:
+            if event is None or event not in self.EVENTS:
+                raise ValueError(f"unknown game event {event!r}; allowed: {self.EVENTS}")
         tick = int(tick)
         if self._last_tick is not None and tick <= self._last_tick:
             raise ValueError(f"tick {tick} does not follow tick {self._last_tick}; ticks must increase")
@@ -269,19 +281,20 @@ class Feedback:
         cond = self.condition
         mute = self.params.mute_sensory_during_feedback
         commands: list[StimCommand] = []
-        if event == "hit" and self._hit_command is not None:
-            commands.append(self._hit_command)
-            if mute:
-                self._mute_until = max(self._mute_until, tick + self.hit_ticks)
-        elif event == "miss":
-            if cond.miss_stim:
-                self._schedule_miss(tick)
+        for event in events:
+            if event == "hit" and self._hit_command is not None:
+                commands.append(self._hit_command)
                 if mute:
-                    self._mute_until = max(self._mute_until, tick + self.miss_ticks)
-            if self.pause_ticks > 0:
-                if tick + 1 >= self._paused_until:  # not inside a pause: a new one starts next tick
-                    self._pause_start = tick + 1
-                self._paused_until = max(self._paused_until, tick + 1 + self.pause_ticks)
+                    self._mute_until = max(self._mute_until, tick + self.hit_ticks)
+            elif event == "miss":
+                if cond.miss_stim:
+                    self._schedule_miss(tick)
+                    if mute:
+                        self._mute_until = max(self._mute_until, tick + self.miss_ticks)
+                if self.pause_ticks > 0:
+                    if tick + 1 >= self._paused_until:  # not inside a pause: a new one starts next tick
+                        self._pause_start = tick + 1
+                    self._paused_until = max(self._paused_until, tick + 1 + self.pause_ticks)
         q = self._queue
         while q and q[0][0] <= tick:
             commands.append(heapq.heappop(q)[2])

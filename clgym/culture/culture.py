@@ -81,30 +81,49 @@ class Culture:
         self._det_ptr, self._det_ch, self._det_amp = detection_coupling(self.dish.positions_um, cfg, rng)
 
         d = self.dish
-        # membrane state in float32: the vectorised update does 8 neurons per AVX2 instruction instead of 4
+        # The kernel takes per-neuron state as a few 2-D arrays (one row per quantity, see kernel.R_*): every
+        # array argument costs time to unbox on each call. The named attributes below are views of those rows.
+        # Membrane state in float32: the vectorised update does 8 neurons per AVX2 instruction instead of 4.
         f32 = np.float32
-        self.v = (np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)).astype(f32)
-        self.u = (d.b * self.v).astype(f32)
-        self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab = (np.zeros(n, f32) for _ in range(4))
+        self._N32 = np.zeros((K.N32_ROWS, n), f32)
+        (self.v, self.u, self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab, self.pre_tr, self.post_tr,
+         self.rate_tr) = (self._N32[r] for r in range(K.R_RATE_TR + 1))
+        for row, x in ((K.R_A, d.a), (K.R_B, d.b), (K.R_C, d.c), (K.R_D, d.d)):
+            self._N32[row] = x
+        self.v[:] = np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)
+        self.u[:] = d.b * self.v
         depth = int(d.syn_delay.max()) + 1 if d.n_synapses else 2
-        self.ring_e = np.zeros((depth, n), f32)
-        self.ring_i = np.zeros((depth, n), f32)
+        self._ring = np.zeros((2, depth, n), f32)
+        self.ring_e, self.ring_i = self._ring[0], self._ring[1]
         self.syn_w = d.syn_w  # live weights (plasticity writes here)
+        # synapse targets and delays in one int32 array (the dish's syn_post becomes a view of its row)
+        self._syn = np.stack([d.syn_post, d.syn_delay.astype(np.int32)])
+        d.syn_post = self._syn[K.R_SYN_POST]
+        # incoming E->E synapses (the only plastic ones) grouped by target, in the order of dish.in_syn
+        pre_exc = d.is_exc[d.in_pre]
+        ee = pre_exc & d.is_exc[d.syn_post[d.in_syn]]
+        self._ee = np.stack([d.in_pre[ee], d.in_syn[ee].astype(np.int32)])
+        ee_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(d.syn_post[d.in_syn[ee]], minlength=n), out=ee_ptr[1:])
+        self._ptr = np.stack([d.syn_ptr, ee_ptr, self._det_ptr]).astype(np.int64)
         exc = d.is_exc
-        self._stp_U = np.where(exc, cfg.stp_u_exc, cfg.stp_u_inh)
-        self._stp_tau_rec = np.where(exc, cfg.stp_tau_rec_exc_ms, cfg.stp_tau_rec_inh_ms)
-        self._stp_tau_fac = np.where(exc, cfg.stp_tau_fac_exc_ms, cfg.stp_tau_fac_inh_ms)
-        self.stp_x = np.ones(n)
-        self.stp_u = np.zeros(n)
-        self.stp_last = np.full(n, -10**9, np.int64)
-        self.pre_tr, self.post_tr = np.zeros(n, f32), np.zeros(n, f32)
+        self._N64 = np.zeros((K.N64_ROWS, n))
+        (self.stp_x, self.stp_u, self._stp_U, self._stp_tau_rec, self._stp_tau_fac, self._mini_p) = \
+            (self._N64[r] for r in range(K.N64_ROWS))
+        self._stp_U[:] = np.where(exc, cfg.stp_u_exc, cfg.stp_u_inh)
+        self._stp_tau_rec[:] = np.where(exc, cfg.stp_tau_rec_exc_ms, cfg.stp_tau_rec_inh_ms)
+        self._stp_tau_fac[:] = np.where(exc, cfg.stp_tau_fac_exc_ms, cfg.stp_tau_fac_inh_ms)
+        self.stp_x[:] = 1.0
+        self._I64 = np.zeros((K.I64_ROWS, n), np.int64)
+        self.stp_last, self.next_mini = self._I64[K.R_STP_LAST], self._I64[K.R_NEXT_MINI]
+        self.stp_last[:] = -10**9
         tau_rate_steps = cfg.homeostasis_tau_s * 1000.0 / cfg.dt_ms
-        self.rate_tr = np.full(n, cfg.homeostasis_target_hz * cfg.homeostasis_tau_s, f32)  # start at target
-        self._mini_p = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
+        self.rate_tr[:] = cfg.homeostasis_target_hz * cfg.homeostasis_tau_s  # start at target
+        self._mini_p[:] = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
         self.rng = np.array([_seed_u64(cfg.seed, 2)], np.uint64)
         self.frame_rng = np.array([_seed_u64(cfg.seed, 3)], np.uint64)
         self._noise_table = noise_table(cfg.seed)
-        self.next_mini = np.floor(-np.log(rng.uniform(1e-12, 1.0, n)) / self._mini_p).astype(np.int64)
+        self.next_mini[:] = np.floor(-np.log(rng.uniform(1e-12, 1.0, n)) / self._mini_p)
 
         dt = cfg.dt_ms
         P = np.zeros(K.N_PARAMS)
@@ -134,8 +153,9 @@ class Culture:
         self._pending: list[tuple[int, int, float, int, float]] = []  # (step, channel, drive, frame, uA)
         self._held = _empty_held()  # spikes simulated beyond the read head
         cap = max(65536, 4 * n, 2 * int(self._det_ptr[-1]))  # kernel needs room for a worst-case step
-        self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
-        self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
+        self._out = np.empty((4, cap), np.int64)  # rows kernel.R_OUT_FRAME ... R_NRN_ID
+        self._out_amp = np.empty(cap, np.float64)
+        self._C = np.zeros(3, np.int64)
         self._stim_log: list[tuple[int, int, float]] = []  # (frame, channel, uA) for frame synthesis
         # compile (or load from cache) every kernel now, long before any SDK producer's start timeout or the
         # SDK's 100 ms limit on a read
@@ -182,18 +202,22 @@ class Culture:
         if steps_needed > 0:
             self._simulate(steps_needed)
         h = self._held  # time-sorted: split at the window's end
-        k = int(np.searchsorted(h[0], end))
-        kn = int(np.searchsorted(h[3], end))
-        batch = SpikeBatch(timestamps=h[0][:k], channels=h[1][:k], amplitudes_uv=h[2][:k].astype(np.float32),
-                           neuron_frames=h[3][:kn], neuron_ids=h[4][:kn])
-        self._held = (h[0][k:], h[1][k:], h[2][k:], h[3][kn:], h[4][kn:])
+        k = int(h[0].searchsorted(end))
+        kn = int(h[3].searchsorted(end))
+        if k == h[0].size and kn == h[3].size:  # the usual case: all of it (no step ran past the window)
+            batch = SpikeBatch(h[0], h[1], h[2], h[3], h[4])
+            self._held = _EMPTY_HELD
+        else:
+            batch = SpikeBatch(timestamps=h[0][:k], channels=h[1][:k], amplitudes_uv=h[2][:k],
+                               neuron_frames=h[3][:kn], neuron_ids=h[4][:kn])
+            self._held = (h[0][k:], h[1][k:], h[2][k:], h[3][kn:], h[4][kn:])
         if frames:
             stims = [s for s in self._stim_log if start <= s[0] < end]
             self._stim_log = [s for s in self._stim_log if s[0] >= end]
             batch.frames = synthesize_frames(
                 n_frames, start, self.config, self.frame_rng, self._noise_table, batch.timestamps, batch.channels,
                 batch.amplitudes_uv, [s[0] for s in stims], [s[1] for s in stims], [s[2] for s in stims])
-        else:
+        elif self._stim_log:
             self._stim_log = [s for s in self._stim_log if s[0] >= end]
         self.frame = end
         return batch
@@ -205,15 +229,15 @@ class Culture:
             due = sorted((p for p in self._pending if p[0] < last), key=lambda p: (p[0], p[1]))
             self._pending = [p for p in self._pending if p[0] >= last]
             self._stim_log.extend((p[3], p[1], p[4]) for p in due)
-            stim_step = np.array([p[0] for p in due], np.int64)
-            stim_ch = np.array([p[1] for p in due], np.int64)
-            stim_drive = np.array([p[2] for p in due], np.float64)
+            # rows kernel.R_STIM_STEP, R_STIM_CHANNEL, R_STIM_DRIVE (steps and channels are exact in float64)
+            stim = np.array([[p[0] for p in due], [p[1] for p in due], [p[2] for p in due]], np.float64)
+            stim = stim.reshape(3, len(due))
         else:
-            stim_step, stim_ch, stim_drive = _NO_STIM
+            stim = _NO_STIM
         parts = []
         step = first
         while step < last:
-            done, det, nrn = self._run(last - step, step, stim_step, stim_ch, stim_drive)
+            done, det, nrn = self._run(last - step, step, stim)
             if done == 0:  # buffers too small for even one step: grow and retry
                 self._grow()
                 continue
@@ -222,7 +246,7 @@ class Culture:
         self._step = last
         # the kernel emits in time order (step by step, spikes within a step by their frame), and held spikes
         # precede new ones: concatenation keeps everything sorted
-        if len(parts) == 1 and self._held[0].size == 0 and self._held[3].size == 0:
+        if len(parts) == 1 and self._held[0].size == 0 and self._held[3].size == 0:  # the usual case
             (t, ch, amp), (nf, ni) = parts[0]
             self._held = (t, ch, amp, nf, ni)
         else:
@@ -233,29 +257,22 @@ class Culture:
                           np.concatenate([h[3]] + [p[1][0] for p in parts]),
                           np.concatenate([h[4]] + [p[1][1] for p in parts]))
 
-    def _run(self, n_steps, step0=0, stim_step=None, stim_ch=None, stim_drive=None):
-        if stim_step is None:
-            stim_step, stim_ch, stim_drive = _NO_STIM
-        d = self.dish
-        C = np.zeros(3, np.int64)
-        of, oc, oa = self._out
-        nf, ni = self._nrn
-        K.run_steps(n_steps, step0, self._P, self.rng,
-                    self.v, self.u, d.a, d.b, d.c, d.d, d.is_exc, self.g_ampa, self.g_nmda, self.g_gabaa,
-                    self.g_gabab, d.syn_ptr, d.syn_post, self.syn_w, d.syn_delay, d.in_ptr,
-                    d.in_syn, d.in_pre, self.ring_e, self.ring_i, self.stp_x, self.stp_u, self.stp_last, self._stp_U,
-                    self._stp_tau_rec, self._stp_tau_fac, self.pre_tr, self.post_tr, self.rate_tr,
-                    self.next_mini, self._mini_p, stim_step, stim_ch, stim_drive,
-                    self._ch_ptr, self._ch_neuron, self._ch_mv, self._det_ptr, self._det_ch, self._det_amp,
-                    of, oc, oa, nf, ni, C)
-        done, n_det, n_nrn = int(C[0]), int(C[1]), int(C[2])
-        return done, (of[:n_det].copy(), oc[:n_det].copy(), oa[:n_det].copy()), (nf[:n_nrn].copy(),
-                                                                                   ni[:n_nrn].copy())
+    def _run(self, n_steps, step0=0, stim=None):
+        if stim is None:
+            stim = _NO_STIM
+        C, out, amp = self._C, self._out, self._out_amp
+        K.run_steps(n_steps, step0, self._P, self.rng, self._N32, self._N64, self._I64, self._ptr, self.dish.is_exc,
+                    self._syn, self.syn_w, self._ee, self._ring, stim, self._ch_ptr, self._ch_neuron, self._ch_mv,
+                    self._det_ch, self._det_amp, out, amp, C)
+        done, n_det, n_nrn = C.tolist()
+        return done, (out[K.R_OUT_FRAME, :n_det].copy(), out[K.R_OUT_CH, :n_det].astype(np.int32),
+                      amp[:n_det].astype(np.float32)), (out[K.R_NRN_FRAME, :n_nrn].copy(),
+                                                        out[K.R_NRN_ID, :n_nrn].astype(np.int32))
 
     def _grow(self) -> None:
-        cap = self._out[0].size * 2
-        self._out = (np.empty(cap, np.int64), np.empty(cap, np.int32), np.empty(cap, np.float64))
-        self._nrn = (np.empty(cap, np.int64), np.empty(cap, np.int32))
+        cap = self._out.shape[1] * 2
+        self._out = np.empty((4, cap), np.int64)
+        self._out_amp = np.empty(cap, np.float64)
 
     # ------------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
@@ -293,12 +310,15 @@ class Culture:
         return np.nonzero(dist <= radius_um)[0]
 
 
-_NO_STIM = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+_NO_STIM = np.zeros((3, 0), np.float64)
 
 
 def _empty_held():
-    return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float64), np.zeros(0, np.int64),
+    return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int64),
             np.zeros(0, np.int32))
+
+
+_EMPTY_HELD = _empty_held()  # shared: empty arrays cannot be written to
 
 
 def _seed_u64(seed: int, stream: int) -> np.uint64:

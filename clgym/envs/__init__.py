@@ -1,9 +1,11 @@
-"""Game environments. The game logic lives in plain modules (``pong_game``) that the Gymnasium envs wrap.
+"""Game environments. The game logic lives in plain modules (``pong_game``, the ``doom`` package) that the Gymnasium
+envs wrap.
 
-Importing this package registers ``CLPong-v0`` with Gymnasium (so ``import clgym`` is enough for
-``gym.make("CLPong-v0")``, and ``gym.make("clgym:CLPong-v0")`` imports it on demand). The env module itself,
-which loads the culture engine and the cl SDK, is imported only when an env is made or
-:class:`CLPongEnv` is first used.
+Importing this package registers ``CLPong-v0`` and the Doom-lite ids (``CLDoomLite-v0`` with a ``scenario``
+argument, and one id per scenario) with Gymnasium (so ``import clgym`` is enough for ``gym.make("CLPong-v0")``,
+and ``gym.make("clgym:CLPong-v0")`` imports it on demand). The env modules themselves, which load the culture
+engine, Numba kernels and the cl SDK, are imported only when an env is made or :class:`CLPongEnv` /
+:class:`CLDoomLiteEnv` is first used.
 """
 
 from __future__ import annotations
@@ -12,13 +14,26 @@ import gymnasium
 
 from clgym.envs.pong_game import PongGame, PongParams, PongState
 
-__all__ = ["CLPongEnv", "PongGame", "PongParams", "PongState"]
+__all__ = ["CLDoomLiteEnv", "CLPongEnv", "PongGame", "PongParams", "PongState"]
 
-ENV_IDS = {"CLPong-v0": "clgym.envs.pong:CLPongEnv"}
+DOOM_LITE_ENTRY_POINT = "clgym.envs.doom_lite:CLDoomLiteEnv"
+DOOM_LITE_SCENARIO_IDS = {
+    "CLDoomLiteBasic-v0": "basic",
+    "CLDoomLiteDefendTheCenter-v0": "defend_the_center",
+    "CLDoomLiteDeadlyCorridor-v0": "deadly_corridor",
+}
+"""One id per Doom-lite scenario (``CLDoomLite-v0`` takes the scenario as an argument, ``"basic"`` by default)."""
+ENV_IDS = {
+    "CLPong-v0": "clgym.envs.pong:CLPongEnv",
+    "CLDoomLite-v0": DOOM_LITE_ENTRY_POINT,
+    **dict.fromkeys(DOOM_LITE_SCENARIO_IDS, DOOM_LITE_ENTRY_POINT),
+}
+"""Every registered id and its entry point."""
 
 for _env_id, _entry_point in ENV_IDS.items():
     if _env_id not in gymnasium.registry:
-        gymnasium.register(id=_env_id, entry_point=_entry_point)
+        _kwargs = {"scenario": DOOM_LITE_SCENARIO_IDS[_env_id]} if _env_id in DOOM_LITE_SCENARIO_IDS else {}
+        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs)
 
 
 def __getattr__(name: str):
@@ -26,4 +41,8 @@ def __getattr__(name: str):
         from clgym.envs.pong import CLPongEnv
 
         return CLPongEnv
+    if name == "CLDoomLiteEnv":
+        from clgym.envs.doom_lite import CLDoomLiteEnv
+
+        return CLDoomLiteEnv
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

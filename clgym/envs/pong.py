@@ -21,6 +21,7 @@ from clgym.coding import (
 )
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
 from clgym.envs.base import (
+    SPIKE_COUNT_CAP_PER_CHANNEL,
     TICK_S,
     TICKS_PER_SECOND,
     CultureConnection,
@@ -39,9 +40,6 @@ SESSION_TICKS = 20 * 60 * TICKS_PER_SECOND
 """Default episode of control="culture": one 20-minute DishBrain session."""
 RL_EPISODE_TICKS = 60 * TICKS_PER_SECOND
 """Default episode cap of control="decoder"/"encoder" (most episodes end at a miss long before)."""
-SPIKE_COUNT_CAP_PER_CHANNEL = 50
-"""Observed counts are clipped at this many spikes per channel per tick (a 5 kHz channel; the simulated
-culture's network bursts peak below 30), so the observation space is bounded."""
 GAME_STATE_FIELDS = ("ball_x", "ball_y", "ball_vx", "ball_vy", "paddle_y", "paused")
 HUMAN_FPS = 30
 
