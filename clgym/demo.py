@@ -19,31 +19,23 @@ in which it ends (its miss). A window is opened to replay the excerpt only when 
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from clgym.analysis.game_metrics import (  # noqa: F401 - re-exported: the demo's table helpers live there
+    RallyWindow,
+    analysis_windows,
+    format_table,
+    rally_window,
+    summarise_rallies,
+)
 from clgym.envs.base import TICKS_PER_SECOND
 
 HIGHLIGHT_DELAY_TICKS = 30
 EXCERPT_LEAD_IN_SECONDS = 8
-DISHBRAIN_EARLY_MINUTES = 5.0
-DISHBRAIN_LATE_START_MINUTES = 6.0
-
-
-@dataclass(frozen=True)
-class RallyWindow:
-    """Rally statistics of one analysis window."""
-
-    label: str
-    rallies: int
-    hits: int
-    aces_percent: float
-    long_rallies_percent: float
-    average_rally: float
 
 
 @dataclass(frozen=True)
@@ -56,48 +48,6 @@ class DemoResult:
     simulated_seconds: float
     wall_seconds: float
     table: str
-
-
-def analysis_windows(minutes: float) -> list[tuple[str, float, float]]:
-    """``(label, start_min, stop_min)`` windows: DishBrain's 0-5 vs 6-end for long sessions, halves else."""
-    if minutes > 2 * DISHBRAIN_EARLY_MINUTES:
-        early, late = DISHBRAIN_EARLY_MINUTES, DISHBRAIN_LATE_START_MINUTES
-    else:
-        early = late = minutes / 2
-    return [(f"{0:g}-{early:g} min", 0.0, early), (f"{late:g}-{minutes:g} min", late, minutes),
-            (f"all {minutes:g} min", 0.0, minutes)]
-
-
-def rally_window(label: str, rally_hits: np.ndarray, long_rally_hits: int = 3) -> RallyWindow:
-    """Statistics of the rallies (hits per rally, one entry per miss) of one window; NaN when empty."""
-    n = int(rally_hits.size)
-    if n == 0:
-        return RallyWindow(label, 0, 0, math.nan, math.nan, math.nan)
-    return RallyWindow(label, n, int(rally_hits.sum()), 100.0 * float(np.mean(rally_hits == 0)),
-                       100.0 * float(np.mean(rally_hits >= long_rally_hits)), float(np.mean(rally_hits)))
-
-
-def summarise_rallies(end_ticks, rally_hits, minutes: float, long_rally_hits: int = 3) -> list[RallyWindow]:
-    """Rally statistics per :func:`analysis_windows` window; a rally counts in the window where it ends."""
-    end_minutes = np.asarray(end_ticks, dtype=float) / (60.0 * TICKS_PER_SECOND)
-    hits = np.asarray(rally_hits, dtype=np.int64)
-    out = []
-    for label, start, stop in analysis_windows(minutes):
-        inside = (end_minutes >= start) & (end_minutes < stop)
-        out.append(rally_window(label, hits[inside], long_rally_hits))
-    return out
-
-
-def format_table(windows: list[RallyWindow], long_rally_hits: int = 3) -> str:
-    def number(value: float, digits: int) -> str:
-        return "-" if math.isnan(value) else f"{value:.{digits}f}"
-
-    lines = [f"| window | rallies | hits | aces % | long rallies % (>= {long_rally_hits} hits) | avg rally (hits) |",
-             "|---|---|---|---|---|---|"]
-    for w in windows:
-        lines.append(f"| {w.label} | {w.rallies} | {w.hits} | {number(w.aces_percent, 1)} | "
-                     f"{number(w.long_rallies_percent, 1)} | {number(w.average_rally, 2)} |")
-    return "\n".join(lines)
 
 
 def write_gif(frames: list[np.ndarray], path: Path, fps: float) -> Path:

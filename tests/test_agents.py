@@ -1,0 +1,391 @@
+"""clgym.agents: links, ablations, observation/action views, env factories, policies, evaluation, curves, probe."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+from clgym.agents import (
+    ChannelCountsObservation,
+    ConstantPolicy,
+    EnvSpec,
+    Episode,
+    RandomPolicy,
+    SingleChannelStimActions,
+    TrackingShaping,
+    ZeroSpikeObservation,
+    baseline_spec,
+    evaluate,
+    make_env,
+    make_link,
+    make_vec_env,
+    summarize,
+)
+from clgym.agents.algos import algo_kwargs
+from clgym.agents.curves import bin_curve, read_episodes, write_episodes
+from clgym.agents.probe import probe_accuracy
+from clgym.envs.pong import ACTION_DOWN, ACTION_STAY, ACTION_UP
+
+TINY = "tiny"
+
+
+def run(env, actions, reset_seed=None):
+    """Step ``env`` through ``actions`` (auto-resetting); return observations and ball heights."""
+    obs_list, ys = [], []
+    env.reset(seed=reset_seed)
+    for action in actions:
+        obs, _, terminated, truncated, _ = env.step(action)
+        obs_list.append(obs)
+        ys.append(env.unwrapped.game.ball_y)
+        if terminated or truncated:
+            env.reset()
+    return np.array(obs_list), np.array(ys)
+
+
+# -- links -----------------------------------------------------------------------------------------------------
+def test_tap_link_counts_each_ticks_spikes_per_channel():
+    link = make_link("culture", TINY, seed=2)
+    try:
+        totals = np.zeros(64, dtype=np.int64)
+        for _ in range(300):
+            tick = link.advance()
+            counts = link.last_channel_counts
+            assert counts.sum() == tick.spike_channels.size
+            np.testing.assert_array_equal(counts, np.bincount(tick.spike_channels, minlength=64))
+            totals += counts
+        assert totals.sum() == link.spikes_seen > 0
+    finally:
+        link.close()
+
+
+def test_drop_spikes_silences_the_link_but_the_culture_still_fires():
+    link = make_link("culture", TINY, seed=2, drop_spikes=True)
+    try:
+        ticks = [link.advance() for _ in range(300)]
+        assert all(t.spike_channels.size == 0 and t.spike_timestamps.size == 0 for t in ticks)
+        assert link.last_channel_counts.sum() == 0
+        assert link.spikes_seen > 0  # the culture itself was not silenced
+    finally:
+        link.close()
+
+
+def test_random_source_link_ignores_stimulation():
+    """The SDK's random source: the same seed gives the same spikes whether or not we stimulate."""
+    quiet, stimulated = make_link("random", seed=5), make_link("random", seed=5)
+    try:
+        for i in range(200):
+            if i % 3 == 0:
+                stimulated.stim([27, 28], 2.0)
+            a, b = quiet.advance(), stimulated.advance()
+            np.testing.assert_array_equal(a.spike_channels, b.spike_channels)
+            np.testing.assert_array_equal(a.spike_timestamps, b.spike_timestamps)
+        assert quiet.spikes_seen > 0
+    finally:
+        quiet.close()
+        stimulated.close()
+
+
+def test_make_link_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="source"):
+        make_link("dish", TINY, seed=0)
+    with pytest.raises(ValueError, match="seed"):
+        make_link("culture", TINY, seed=None)
+    with pytest.raises(ValueError):
+        make_link("culture", "enormous", seed=0)
+
+
+# -- ablations and views ---------------------------------------------------------------------------------------
+def test_zero_spike_wrapper_really_zeroes_what_the_agent_sees():
+    env = make_env(EnvSpec(culture=TINY, ablation="zero_spikes"), seed=1)
+    try:
+        assert isinstance(env, ZeroSpikeObservation)
+        obs, _ = env.reset()
+        assert not obs.any()
+        unwrapped_nonzero = 0
+        for i in range(400):
+            obs, _, terminated, truncated, _ = env.step(i % 3)
+            assert obs.shape == env.observation_space.shape and not obs.any()
+            unwrapped_nonzero += int(env.unwrapped._observation(False).any())
+            if terminated or truncated:
+                assert not env.reset()[0].any()
+        assert unwrapped_nonzero > 0  # the culture fired: the zeros are the wrapper's doing
+    finally:
+        env.close()
+
+
+def test_zero_spike_wrapper_refuses_encoder_mode_and_encoder_ablation_freezes_the_paddle():
+    env = make_env(EnvSpec(mode="encoder", culture=TINY), seed=1)
+    try:
+        with pytest.raises(ValueError, match="decoder"):
+            ZeroSpikeObservation(env)
+    finally:
+        env.close()
+    env = make_env(EnvSpec(mode="encoder", culture=TINY, ablation="zero_spikes"), seed=1)
+    try:
+        env.reset()
+        link = env.get_wrapper_attr("link")
+        busy = np.full(8, 10)  # the strongest stimulation on every sensory channel
+        for _ in range(300):
+            _, _, terminated, truncated, _ = env.step(busy)
+            assert not (terminated or truncated)  # the first serve needs 450 ticks to arrive
+            assert env.unwrapped.game.paddle_y == env.unwrapped.game_params.height / 2
+        assert link.spikes_seen > 0
+    finally:
+        env.close()
+
+
+def test_random_source_observations_carry_no_ball_information():
+    """Same source seed, different games and actions: identical observations. The culture's differ."""
+    rng = np.random.default_rng(0)
+    actions_a, actions_b = rng.integers(3, size=700), rng.integers(3, size=700)
+    for source, same in (("random", True), ("culture", False)):
+        spec = EnvSpec(culture=TINY, source=source, obs="channels")
+        env_a, env_b = make_env(spec, seed=3), make_env(spec, seed=3)
+        try:
+            obs_a, y_a = run(env_a, actions_a, reset_seed=10)
+            obs_b, y_b = run(env_b, actions_b, reset_seed=11)  # reseeds the game only: same culture or source
+        finally:
+            env_a.close()
+            env_b.close()
+        assert np.abs(y_a - y_b).max() > 100  # the balls went different ways
+        assert (np.array_equal(obs_a, obs_b)) is same, source
+        if source == "random":
+            assert obs_a.any()  # not trivially equal: the random source does spike
+
+
+def test_channel_counts_observation_matches_the_envs_own_sensory_count():
+    env = make_env(EnvSpec(culture=TINY, obs="channels"), seed=4)
+    try:
+        assert isinstance(env, ChannelCountsObservation)
+        n_groups = env.unwrapped.n_groups
+        history = env.unwrapped.history_ticks
+        base = history * n_groups
+        assert env.observation_space.shape == (base + history * 8,)
+        obs, _ = env.reset()
+        assert not obs[base:].any()
+        seen = 0
+        for i in range(500):
+            obs, _, terminated, truncated, _ = env.step(i % 3)
+            assert env.observation_space.contains(obs)
+            groups = obs[:base].reshape(history, n_groups)
+            channels = obs[base:].reshape(history, 8)
+            np.testing.assert_array_equal(groups[:, 0], channels.sum(1))  # sensory group = sum of its channels
+            seen += int(channels[-1].sum())
+            if terminated or truncated:
+                obs, _ = env.reset()
+                assert not obs[base:].any()
+        assert seen > 0
+    finally:
+        env.close()
+
+
+def test_channel_counts_needs_a_tap_link_and_decoder_mode():
+    import gymnasium as gym
+
+    plain = gym.make("CLPong-v0", control="decoder", culture=TINY)
+    try:
+        with pytest.raises(ValueError, match="TapLink"):
+            ChannelCountsObservation(plain)
+    finally:
+        plain.close()
+    with pytest.raises(ValueError, match="obs='channels'"):
+        EnvSpec(mode="encoder", obs="channels")
+
+
+def test_single_channel_stim_actions_map_to_one_channel_at_one_rate():
+    env = make_env(EnvSpec(mode="encoder", culture=TINY, encoder_actions="single"), seed=1)
+    try:
+        assert isinstance(env, SingleChannelStimActions)
+        levels = env.n_levels
+        assert env.action_space == spaces.Discrete(1 + 8 * levels)
+        assert not env.action(0).any()
+        for channel, level in ((0, 1), (3, levels), (7, 5)):
+            rates = env.action(1 + channel * levels + level - 1)
+            assert rates[channel] == level and np.count_nonzero(rates) == 1
+        with pytest.raises(ValueError, match="action space"):
+            env.action(1 + 8 * levels)
+        env.reset()
+        env.step(1 + 2 * levels + levels - 1)  # accepted by the env
+    finally:
+        env.close()
+
+
+def test_tracking_shaping_telescopes_and_keeps_the_game_reward():
+    """With gamma = 1 the shaping of a terminated episode sums to -coef * phi(first state): potential-based."""
+    env = make_env(EnvSpec(culture=TINY, feedback="no_feedback", shaping=2.0, shaping_gamma=1.0), seed=1)
+    try:
+        assert isinstance(env, TrackingShaping)
+        env.reset()
+        game = env.unwrapped.game
+        phi0 = -abs(game.ball_y - game.paddle_y) / env.unwrapped.game_params.height
+        shaped = game_total = 0.0
+        step_signs = []
+        for _ in range(5000):
+            before = abs(game.ball_y - game.paddle_y)
+            obs, reward, terminated, truncated, info = env.step(ACTION_UP)
+            shaped += reward
+            game_total += info["game_reward"]
+            if info["game_reward"] == 0 and not terminated:
+                step_signs.append((np.sign(reward), np.sign(before - abs(game.ball_y - game.paddle_y))))
+            if terminated or truncated:
+                break
+        assert terminated and game_total == -1.0 + env.unwrapped.game.hits
+        assert shaped - game_total == pytest.approx(-2.0 * phi0, abs=1e-9)
+        assert all(a == b for a, b in step_signs)  # closing on the ball pays, drifting away costs
+    finally:
+        env.close()
+    with pytest.raises(ValueError, match="shaping"):
+        EnvSpec(shaping=-1.0)
+
+
+def test_evaluation_scores_the_game_not_the_shaping():
+    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback", shaping=5.0), 2, seed=1)
+    try:
+        stats = evaluate(ConstantPolicy(venv.action_space, ACTION_DOWN), venv, n_episodes=4)
+        assert stats["return_mean"] == pytest.approx((stats["hits"] - stats["misses"]) / 4)
+    finally:
+        venv.close()
+
+
+# -- factories -------------------------------------------------------------------------------------------------
+def test_env_spec_validation_and_baselines():
+    with pytest.raises(ValueError, match="mode"):
+        EnvSpec(mode="culture")
+    with pytest.raises(ValueError, match="ablation"):
+        EnvSpec(ablation="lesion")
+    with pytest.raises(ValueError, match="env_kwargs"):
+        EnvSpec(env_kwargs={"link": "sdk"})
+    with pytest.raises(ValueError, match="random_spike_percentile"):
+        EnvSpec(random_spike_percentile=100.0)
+    spec = EnvSpec(culture=TINY, obs="channels")
+    assert baseline_spec(spec, "random_source").source == "random"
+    assert baseline_spec(spec, "random_source").obs == "channels"
+    assert baseline_spec(spec, "zero_spikes").ablation == "zero_spikes"
+    assert baseline_spec(spec, "random_policy") == spec
+    with pytest.raises(ValueError, match="baseline"):
+        baseline_spec(spec, "shuffled")
+
+
+def test_vec_env_gives_each_env_its_own_culture_and_is_reproducible():
+    spec = EnvSpec(culture=TINY)
+    first, second = make_vec_env(spec, 2, seed=7), make_vec_env(spec, 2, seed=7)
+    try:
+        assert first.num_envs == 2
+        obs_first, obs_second = [first.reset()], [second.reset()]
+        actions = np.ones(2, dtype=np.int64) * ACTION_STAY
+        for _ in range(200):
+            obs_first.append(first.step(actions)[0])
+            obs_second.append(second.step(actions)[0])
+        a, b = np.array(obs_first), np.array(obs_second)
+        np.testing.assert_array_equal(a, b)  # same seeds, same spikes
+        assert not np.array_equal(a[:, 0], a[:, 1])  # cultures 7 and 8 differ
+        seeds = [link.source.culture_config.seed for link in first.get_attr("link")]
+        assert seeds == [7, 8]
+    finally:
+        first.close()
+        second.close()
+
+
+# -- policies --------------------------------------------------------------------------------------------------
+def test_random_policy_is_seeded_and_in_space():
+    for space in (spaces.Discrete(3), spaces.MultiDiscrete([11] * 8), spaces.MultiBinary(8)):
+        a, _ = RandomPolicy(space, seed=1).predict(np.zeros((5, 2)))
+        b, _ = RandomPolicy(space, seed=1).predict(np.zeros((5, 2)))
+        np.testing.assert_array_equal(a, b)
+        assert len(a) == 5 and all(space.contains(x.astype(space.dtype)) for x in a)
+    draws, _ = RandomPolicy(spaces.Discrete(3), seed=0).predict(np.zeros((3000, 1)))
+    assert set(np.unique(draws)) == {0, 1, 2} and abs(np.mean(draws == 0) - 1 / 3) < 0.03
+    with pytest.raises(ValueError):
+        ConstantPolicy(spaces.Discrete(3), 3)
+
+
+# -- evaluation and curves -------------------------------------------------------------------------------------
+def test_summarize_known_numbers():
+    episodes = [Episode(100, 2, 1, 1.0, 100, False), Episode(200, 0, 1, -1.0, 50, False),
+                Episode(400, 4, 0, 4.0, 200, True)]
+    s = summarize(episodes)
+    assert s["episodes"] == 3 and s["hits"] == 6 and s["misses"] == 2 and s["truncated"] == 1
+    assert s["rally_mean"] == pytest.approx(2.0)
+    assert s["rally_sem"] == pytest.approx(np.std([2, 0, 4], ddof=1) / math.sqrt(3))
+    assert s["hits_per_miss"] == pytest.approx(3.0)
+    assert s["hit_rate"] == pytest.approx(0.75)
+    assert s["hit_rate_sem"] == pytest.approx(math.sqrt(0.75 * 0.25 / 8))
+    assert s["return_mean"] == pytest.approx(4 / 3)
+    assert summarize([])["episodes"] == 0 and summarize([])["hits_per_miss"] is None
+
+
+def test_evaluate_counts_episodes_and_scores_from_the_game():
+    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback"), 2, seed=1)
+    try:
+        stay = evaluate(ConstantPolicy(venv.action_space, ACTION_STAY), venv, n_episodes=6)
+        assert stay["episodes"] == 6 and len(stay["episode_list"]) == 6
+        assert stay["misses"] + stay["truncated"] == 6  # each episode ends at its one miss, or is truncated
+        assert stay["return_mean"] == pytest.approx((stay["hits"] - stay["misses"]) / 6)
+        # a paddle pinned at one wall covers 250 of 600 units: some hits, mostly misses, never all hits
+        up = evaluate(ConstantPolicy(venv.action_space, ACTION_UP), venv, n_episodes=6)
+        assert up["misses"] >= 1 and 0 <= up["hit_rate"] < 1
+    finally:
+        venv.close()
+
+
+def test_evaluate_rewards_a_policy_that_sees_the_ball():
+    """An oracle that reads the game (not a learnable policy: it peeks) must beat parking at a wall."""
+
+    class Oracle:
+        def __init__(self, venv):
+            self.games = [env.unwrapped for env in venv.venv.envs]
+
+        def predict(self, obs, state=None, episode_start=None, deterministic=True):
+            out = []
+            for env in self.games:
+                g = env.game
+                out.append(ACTION_STAY if abs(g.ball_y - g.paddle_y) < 10 else
+                           (ACTION_UP if g.ball_y > g.paddle_y else ACTION_DOWN))
+            return np.array(out), None
+
+    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback", env_kwargs={"episode_ticks": 2000}), 2, seed=1)
+    try:
+        oracle = evaluate(Oracle(venv), venv, n_episodes=4)
+        parked = evaluate(ConstantPolicy(venv.action_space, ACTION_UP), venv, n_episodes=4)
+        assert oracle["misses"] == 0 and oracle["truncated"] == 4 and oracle["hits"] >= 8
+        assert oracle["rally_mean"] > parked["rally_mean"]
+    finally:
+        venv.close()
+
+
+def test_bin_curve_assigns_episodes_by_end_step(tmp_path):
+    episodes = [Episode(s, h, 1, h - 1.0, 10, False) for s, h in ((0, 1), (50, 3), (51, 0), (100, 2), (100, 4))]
+    bins = bin_curve(episodes, 100, n_bins=2)
+    assert [b["episodes"] for b in bins] == [2, 3]
+    assert bins[0]["rally_mean"] == pytest.approx(2.0) and bins[1]["rally_mean"] == pytest.approx(2.0)
+    assert bins[1]["step_lo"] == 50 and bins[1]["step_hi"] == 100
+    path = write_episodes(episodes, tmp_path / "e.csv")
+    assert read_episodes(path) == episodes
+    with pytest.raises(ValueError):
+        bin_curve(episodes, 0)
+
+
+def test_algo_kwargs_fit_small_budgets():
+    for steps, n_envs in ((3000, 2), (200_000, 8), (100, 3)):
+        ppo = algo_kwargs("ppo", steps, n_envs)
+        assert (ppo["n_steps"] * n_envs) % ppo["batch_size"] == 0
+        assert ppo["n_steps"] * n_envs <= max(steps, 8 * n_envs)
+        dqn = algo_kwargs("dqn", steps, n_envs)
+        assert dqn["learning_starts"] < steps
+    assert algo_kwargs("ppo", 200_000, 8)["n_steps"] == 128
+    with pytest.raises(ValueError, match="algo"):
+        algo_kwargs("sac", 1000, 1)
+
+
+def test_probe_separates_signal_from_noise():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(2, size=3000)
+    informative = rng.poisson(1 + 4 * labels[:, None], size=(3000, 3)).astype(np.float32)
+    noise = rng.poisson(3, size=(3000, 3)).astype(np.float32)
+    good = probe_accuracy(informative, labels, epochs=30)
+    bad = probe_accuracy(noise, labels, epochs=30)
+    assert good["accuracy"] > 0.9
+    assert bad["accuracy"] < bad["chance"] + 0.05
