@@ -160,7 +160,9 @@ def _open_env(spec: SessionSpec):
 
         with contextlib.redirect_stdout(io.StringIO()):  # it prints its seed on open: keep the report clean
             link = InProcessLink(source=RandomDataSource(random_seed=spec.seed))
-    return gym.make("CLPong-v0", link=link, **kwargs)
+    env = gym.make("CLPong-v0", link=link, **kwargs)
+    env.unwrapped.session_owned_link = link  # an env never closes a link it was given: run_session does
+    return env
 
 
 class CultureProbe:
@@ -241,6 +243,9 @@ def run_session(spec: SessionSpec) -> dict:
                 break
     finally:
         env.close()
+        owned_link = getattr(env.unwrapped, "session_owned_link", None)
+        if owned_link is not None:
+            owned_link.close()  # else an SdkLink's producer would outlive the session
     return {"spec": asdict(spec), "rally_end_ticks": rallies.end_ticks, "rally_hits": rallies.hits,
             "initial": initial, "bins": bins, "wall_seconds": time.perf_counter() - started}
 

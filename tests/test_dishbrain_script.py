@@ -137,6 +137,9 @@ def test_in_silico_through_the_sdk_equals_the_in_process_default(dishbrain):
     """The SDK's random source behind cl.open() (a producer process) gives the default's very spikes."""
     through_sdk = dishbrain.run_session(dishbrain.SessionSpec("in_silico", 0, 4, 0.2, {"preset": "tiny"},
                                                               in_silico_link="sdk"))
+    from clgym.links import sdk_child_processes
+
+    assert not sdk_child_processes(), "the session closes the SdkLink it opened: no producer outlives it"
     in_process = session(dishbrain, "in_silico", seed=4, minutes=0.2)
     assert through_sdk["rally_end_ticks"] == in_process["rally_end_ticks"]
     assert [b["spike_rate_hz"] for b in through_sdk["bins"]] == [b["spike_rate_hz"] for b in in_process["bins"]]
