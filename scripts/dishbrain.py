@@ -166,7 +166,15 @@ def _open_env(spec: SessionSpec):
 
 
 class CultureProbe:
-    """Weights of the culture behind an env (None when the source has no culture)."""
+    """Weights of the culture behind an env (NaN when the source has no culture).
+
+    ``w_steer`` asks whether the culture has a pathway that moves the paddle toward the ball: the "up" motor
+    region moves the paddle to larger y, so the right pathways run from the sensory neurons of the upper place
+    bands (4-7, large y) to the "up" region and from the lower bands (0-3) to the "down" region. ``w_steer`` is
+    the mean weight of those right pathways minus that of the wrong ones (upper -> down, lower -> up); it is
+    ~0 in a naive culture and would grow if play taught the culture to steer. ``capture_s`` is the
+    simulated time with tetanus capture open (``stdp_tagging`` cultures; 0 otherwise).
+    """
 
     def __init__(self, env):
         from clgym.coding import pong_layout
@@ -177,16 +185,32 @@ class CultureProbe:
             return
         c, layout = self.culture, pong_layout()
         excitatory = np.flatnonzero(c.dish.is_exc)
-        self.sensory = np.intersect1d(c.neurons_near(layout.sensory), excitatory)
-        self.motor = np.intersect1d(c.neurons_near([ch for region in layout.motor for ch in region]), excitatory)
+
+        def near(channels):
+            return np.intersect1d(c.neurons_near(list(channels)), excitatory)
+
+        half = len(layout.sensory) // 2
+        self.sensory = near(layout.sensory)
+        self.motor = near([ch for region in layout.motor for ch in region])
+        up, down = (near(layout.motor[layout.motor_names.index(name)]) for name in ("up", "down"))
+        lower, upper = near(layout.sensory[:half]), near(layout.sensory[half:])
+        self.right = ((upper, up), (lower, down))
+        self.wrong = ((upper, down), (lower, up))
         self.excitatory = excitatory
 
     def weights(self) -> dict[str, float]:
         if self.culture is None:
-            return {"w_sensory_to_motor": math.nan, "w_exc_to_exc": math.nan}
+            return {"w_sensory_to_motor": math.nan, "w_exc_to_exc": math.nan, "w_steer": math.nan,
+                    "capture_s": math.nan}
         c = self.culture
+
+        def mean_of(pairs):
+            return float(np.mean(np.concatenate([c.weights_between(pre, post) for pre, post in pairs])))
+
         return {"w_sensory_to_motor": float(np.mean(c.weights_between(self.sensory, self.motor))),
-                "w_exc_to_exc": float(np.mean(c.weights_between(self.excitatory, self.excitatory)))}
+                "w_exc_to_exc": float(np.mean(c.weights_between(self.excitatory, self.excitatory))),
+                "w_steer": mean_of(self.right) - mean_of(self.wrong),
+                "capture_s": float(getattr(c, "capture_steps", 0)) * c.config.dt_ms / 1000.0}
 
 
 def run_session(spec: SessionSpec) -> dict:
@@ -195,7 +219,7 @@ def run_session(spec: SessionSpec) -> dict:
     from clgym.culture.mea import NON_STIMULABLE, REFERENCE_CHANNEL
     from clgym.envs.pong import GAME_STATE_FIELDS
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     env = _open_env(spec)
     ticks = int(round(spec.minutes * TICKS_PER_MINUTE))
     bin_ticks = max(1, ticks // ACTIVITY_BINS_PER_SESSION)
@@ -247,7 +271,8 @@ def run_session(spec: SessionSpec) -> dict:
         if owned_link is not None:
             owned_link.close()  # else an SdkLink's producer would outlive the session
     return {"spec": asdict(spec), "rally_end_ticks": rallies.end_ticks, "rally_hits": rallies.hits,
-            "initial": initial, "bins": bins, "wall_seconds": time.perf_counter() - started}
+            "initial": initial, "bins": bins, "wall_seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - started_cpu}
 
 
 # -- the campaign ------------------------------------------------------------------------------------------
@@ -328,6 +353,7 @@ def analyse(results: list[dict], minutes: float, early_minutes: float | None, la
                          "bursts_per_minute": _mean([b["bursts_per_minute"] for b in inside]),
                          "w_sensory_to_motor_at_end": last.get("w_sensory_to_motor", math.nan),
                          "w_exc_to_exc_at_end": last.get("w_exc_to_exc", math.nan),
+                         "w_steer_at_end": last.get("w_steer", math.nan),
                          "toward_ball_fraction": sum(b["toward_ball_ticks"] for b in inside) / moving
                          if moving else math.nan})
     summaries = [summarise_condition(name, [s[0] for s in stats], [s[1] for s in stats])
@@ -364,8 +390,9 @@ def feedback_comparison(rows: list[dict], late_label: str) -> str:
 def plasticity_table(results: list[dict]) -> str:
     """What the culture did: first and last activity bins, mean over sessions, per culture condition."""
     lines = ["| condition | w sensory->motor start -> end | w exc->exc start -> end | spikes/channel/s first -> "
-             "last bin | bursts/min first -> last bin | toward-ball fraction first -> last bin |",
-             "|---|---|---|---|---|---|"]
+             "last bin | bursts/min first -> last bin | toward-ball fraction first -> last bin | w_steer (right - "
+             "wrong pathway) start -> end | capture s |",
+             "|---|---|---|---|---|---|---|---|"]
     by_condition: dict[str, list[dict]] = {}
     for r in sorted(results, key=_session_key):
         by_condition.setdefault(r["spec"]["condition"], []).append(r)
@@ -383,7 +410,9 @@ def plasticity_table(results: list[dict]) -> str:
                      f" | {pair('w_exc_to_exc', lambda s: s['initial'], lambda s: s['bins'][-1], 5)}"
                      f" | {pair('spike_rate_hz', lambda s: s['bins'][0], lambda s: s['bins'][-1], 2)}"
                      f" | {pair('bursts_per_minute', lambda s: s['bins'][0], lambda s: s['bins'][-1], 1)}"
-                     f" | {pair('f', lambda s: toward(s, 0), lambda s: toward(s, -1), 3)} |")
+                     f" | {pair('f', lambda s: toward(s, 0), lambda s: toward(s, -1), 3)}"
+                     f" | {pair('w_steer', lambda s: s['initial'], lambda s: s['bins'][-1], 5)}"
+                     f" | {_mean([s['bins'][-1].get('capture_s', math.nan) for s in sessions]):.1f} |")
     return "\n".join(lines)
 
 
@@ -459,15 +488,17 @@ def write_figures(out: Path, results: list[dict], summaries, windows, minutes: f
     fig.savefig(bars, dpi=120)
     plt.close(fig)
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4))
     for name in names:
         sessions = [r for r in results if r["spec"]["condition"] == name]
         times = [b["stop_min"] for b in sessions[0]["bins"]]
-        for ax, key in zip(axes, ("w_sensory_to_motor", "spike_rate_hz", "bursts_per_minute"), strict=True):
-            values = np.array([[b[key] for b in s["bins"]] for s in sessions], dtype=float)
+        for ax, key in zip(axes, ("w_sensory_to_motor", "w_steer", "spike_rate_hz", "bursts_per_minute"),
+                            strict=True):
+            values = np.array([[b.get(key, math.nan) for b in s["bins"]] for s in sessions], dtype=float)
             if np.isfinite(values).any():
                 ax.plot(times, np.nanmean(values, axis=0), color=colours[name], label=name)
-    for ax, title in zip(axes, ("mean weight, sensory -> motor (exc.)", "spikes per channel per s",
+    for ax, title in zip(axes, ("mean weight, sensory -> motor (exc.)", "w_steer: right - wrong pathway",
+                                "spikes per channel per s",
                                 "network bursts per minute"), strict=True):
         ax.set(xlabel="session time (min)", title=title)
     axes[0].legend(fontsize=8)
@@ -532,12 +563,16 @@ def report(results: list[dict], args: argparse.Namespace, command: str, wall: fl
                                       "seed": r["spec"]["seed"], **b} for r in ordered for b in r["bins"]])
     figures = write_figures(out, ordered, summaries, windows, args.minutes)
     work = sum(r["wall_seconds"] for r in results)  # NaN for sessions rebuilt without their timing
+    cpu = sum(r.get("cpu_seconds", math.nan) for r in results)
+    workers = args.workers if args.ray_address is None else 1
     culture = results[0]["spec"]["culture"] if results else {}
     where = "Ray" if args.ray_address is not None else f"{args.workers} local"
     text = (f"# DishBrain replication run\n\nCommand: `{command}`\n\n{len(results)} sessions, {args.minutes:g} "
             f"simulated min each, culture `{json.dumps(culture)}`, long rally >= {args.long_rally_hits} hits; wall "
             f"time {wall / 60:.1f} min" + (f" ({work / 60:.1f} session-min of work on {where} workers)"
-                                           if math.isfinite(work) else f" on {where} workers") + ".\n\n"
+                                           if math.isfinite(work) else f" on {where} workers") + "." + (
+                f" CPU time of the sessions: {cpu / 60:.1f} min, about {cpu / 60 / workers:.1f} min of wall on "
+                f"{workers} dedicated cores." if math.isfinite(cpu) else "") + "\n\n"
             f"## Ours next to the paper (Kagan et al. 2022; session mean +- SEM; paired t of the average rally, "
             f"first vs last window, t < 0 = improvement)\n\n{paper_side_by_side(summaries)}\n\n"
             f"## All our conditions\n\n{format_condition_table(summaries, windows[0].label, windows[1].label)}"
