@@ -62,6 +62,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--obs", choices=OBSERVATIONS, default="groups",
                    help="decoder mode: 'groups' (the env's spike counts per channel group) or 'channels' (plus "
                         "per-channel counts of the 8 sensory channels: the proposed env view)")
+    p.add_argument("--log-counts", action="store_true",
+                   help="decoder mode: the agent sees log(1 + count) of every spike count (bursts otherwise swamp "
+                        "the evoked counts)")
     p.add_argument("--history-ticks", type=int, default=None,
                    help="decoder mode: ticks of spike counts in an observation (default: the env's, 10)")
     p.add_argument("--episode-ticks", type=int, default=None,
@@ -115,6 +118,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.baselines = names
     if a.obs == "channels" and a.mode != "decoder":
         p.error("--obs channels is only for --mode decoder")
+    if a.log_counts and a.mode != "decoder":
+        p.error("--log-counts is only for --mode decoder")
     if a.episode_ticks is not None and a.episode_ticks < 1:
         p.error("--episode-ticks must be >= 1")
     if a.probe is not None and a.probe < 200:
@@ -134,7 +139,7 @@ def spec_from_args(a: argparse.Namespace):
     from clgym.agents.algos import algo_kwargs
     from clgym.agents.envs import EnvSpec
 
-    return EnvSpec(mode=a.mode, culture=a.culture, obs=a.obs, feedback=a.feedback,
+    return EnvSpec(mode=a.mode, culture=a.culture, obs=a.obs, log_counts=a.log_counts, feedback=a.feedback,
                    encoder_actions="single" if (a.mode == "encoder" and a.algo == "dqn") else "rate",
                    random_spike_percentile=a.random_spike_percentile, shaping=a.shaping,
                    shaping_gamma=algo_kwargs(a.algo, a.steps, a.n_envs)["gamma"],
@@ -231,7 +236,8 @@ def write_report(out: Path, a, spec, rows, curves, timings, agent_name: str) -> 
     from clgym.agents.evaluation import table
 
     bands = {name: stats for name, stats in rows if name == "random policy"}
-    title = (f"{a.algo.upper()} on CLPong-v0 ({a.mode} mode, obs={a.obs}, culture={a.culture}, {a.n_envs} envs, "
+    obs = a.obs + (", log counts" if a.log_counts else "")
+    title = (f"{a.algo.upper()} on CLPong-v0 ({a.mode} mode, obs={obs}, culture={a.culture}, {a.n_envs} envs, "
              f"seed {a.seed})")
     plot_curves(curves, bands, out / "curve.png", title=title)
     random_stats = bands.get("random policy")

@@ -11,6 +11,7 @@ from gymnasium import spaces
 from clgym.agents import (
     ChannelCountsObservation,
     ConstantPolicy,
+    LogCountObservation,
     EnvSpec,
     Episode,
     RandomPolicy,
@@ -180,6 +181,24 @@ def test_channel_counts_observation_matches_the_envs_own_sensory_count():
         assert seen > 0
     finally:
         env.close()
+
+
+def test_log_counts_are_log1p_of_the_same_spikes_and_only_for_decoder_mode():
+    actions = [i % 3 for i in range(300)]
+    plain = make_env(EnvSpec(culture=TINY, obs="channels"), seed=5)
+    logged = make_env(EnvSpec(culture=TINY, obs="channels", log_counts=True), seed=5)
+    try:
+        assert isinstance(logged, LogCountObservation)
+        raw, _ = run(plain, actions, reset_seed=2)
+        seen, _ = run(logged, actions, reset_seed=2)
+        assert raw.max() > 1  # something to compress
+        np.testing.assert_allclose(seen, np.log1p(raw), rtol=1e-6)
+        assert all(logged.observation_space.contains(o) for o in seen)
+    finally:
+        plain.close()
+        logged.close()
+    with pytest.raises(ValueError, match="log_counts"):
+        EnvSpec(mode="encoder", log_counts=True)
 
 
 def test_channel_counts_needs_a_tap_link_and_decoder_mode():

@@ -23,6 +23,7 @@ from clgym.agents.links import TapLink, make_link
 from clgym.agents.policies import ConstantPolicy, RandomPolicy
 from clgym.agents.wrappers import (
     ChannelCountsObservation,
+    LogCountObservation,
     OwnedLink,
     SingleChannelStimActions,
     TrackingShaping,
@@ -32,6 +33,7 @@ from clgym.agents.wrappers import (
 __all__ = [
     "BASELINES",
     "ChannelCountsObservation",
+    "LogCountObservation",
     "ConstantPolicy",
     "EnvSpec",
     "Episode",

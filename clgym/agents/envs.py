@@ -34,6 +34,7 @@ import clgym  # noqa: F401  (registers CLPong-v0)
 from clgym.agents.links import SOURCES, make_link
 from clgym.agents.wrappers import (
     ChannelCountsObservation,
+    LogCountObservation,
     OwnedLink,
     SingleChannelStimActions,
     TrackingShaping,
@@ -62,6 +63,8 @@ class EnvSpec:
         ablation: ``"none"`` or ``"zero_spikes"``.
         obs: decoder mode only: ``"groups"`` (the env's observation: spikes per channel group) or
             ``"channels"`` (that, plus per-channel counts of the 8 sensory channels; the proposed env view).
+        log_counts: decoder mode only: the agent sees ``log(1 + count)`` of every spike count
+            (:class:`~clgym.agents.wrappers.LogCountObservation`).
         feedback: the env's feedback condition (``"stimulus"``, ``"silent"``, ``"no_feedback"``, ``"rest"``).
         encoder_actions: encoder mode only: ``"rate"`` (the env's ``MultiDiscrete`` rate levels) or
             ``"single"`` (one channel at one rate, ``Discrete``; needed by DQN).
@@ -77,6 +80,7 @@ class EnvSpec:
     source: str = "culture"
     ablation: str = "none"
     obs: str = "groups"
+    log_counts: bool = False
     feedback: str = "stimulus"
     encoder_actions: str = "rate"
     random_spike_percentile: float | None = None
@@ -98,6 +102,10 @@ class EnvSpec:
             raise ValueError(f"shaping={self.shaping!r} is not allowed; allowed: a finite number >= 0")
         if not (isinstance(self.shaping_gamma, int | float) and 0 < self.shaping_gamma <= 1):
             raise ValueError(f"shaping_gamma={self.shaping_gamma!r} is not allowed; allowed: 0 < gamma <= 1")
+        if not isinstance(self.log_counts, bool):
+            raise ValueError(f"log_counts={self.log_counts!r} is not allowed; allowed: True or False")
+        if self.log_counts and self.mode != "decoder":
+            raise ValueError("log_counts=True is not allowed with mode='encoder'; allowed: log_counts=False")
         if self.obs == "channels" and self.mode != "decoder":
             raise ValueError("obs='channels' is not allowed with mode='encoder'; allowed: obs='groups'")
         reserved = {"control", "link", "culture", "feedback", "seed", "agent_stim"} & set(self.env_kwargs)
@@ -144,6 +152,8 @@ def make_env(spec: EnvSpec, seed: int = 0) -> gym.Env:
             env = ChannelCountsObservation(env)
         if spec.ablation == "zero_spikes" and spec.mode == "decoder":
             env = ZeroSpikeObservation(env)
+        if spec.log_counts:
+            env = LogCountObservation(env)
         if spec.mode == "encoder" and spec.encoder_actions == "single":
             env = SingleChannelStimActions(env)
         if spec.shaping > 0:

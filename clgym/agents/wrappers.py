@@ -7,6 +7,8 @@
   the 8 sensory channels) to the decoder observation. ``CLPong-v0`` sums the sensory channels into one count,
   which removes the place code (which band the ball is in); this wrapper is the prototype of the env change
   proposed in ``results/sb3/README.md``.
+- :class:`LogCountObservation`: ``log(1 + count)`` of every spike count: a network burst sends a tick's counts
+  from ~1 to hundreds, and on that raw scale the burst, not the stimulus-evoked spikes, dominates an MLP's input.
 - :class:`SingleChannelStimActions`: ``control="encoder"`` as a ``Discrete`` action (for DQN): nothing, or one
   sensory channel at one of the rate levels, the only stimulation DishBrain's own encoder ever produces.
 - :class:`TrackingShaping`: potential-based reward shaping for training (the paddle following the ball); the
@@ -69,6 +71,25 @@ class ZeroSpikeObservation(gym.ObservationWrapper):
 
     def observation(self, observation):
         return self._zeros.copy()
+
+
+class LogCountObservation(gym.ObservationWrapper):
+    """Decoder-mode observation with every spike count ``n`` replaced by ``log(1 + n)`` (a fixed, stateless scale).
+
+    Raises:
+        ValueError: if the env is not ``control="decoder"`` (elsewhere the observation is the game, not spikes).
+    """
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        control = _pong(env).control
+        if control != "decoder":
+            raise ValueError(f"LogCountObservation needs control='decoder' (got {control!r})")
+        base = env.observation_space
+        self.observation_space = spaces.Box(np.log1p(base.low), np.log1p(base.high), dtype=np.float32)
+
+    def observation(self, observation):
+        return np.log1p(observation).astype(np.float32, copy=False)
 
 
 class ChannelCountsObservation(gym.Wrapper):
