@@ -24,40 +24,18 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import shlex
 import sys
-import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-import numpy as np  # noqa: E402
+from _env_bench import bench_engine, parse_arguments, time_env_steps  # noqa: E402  (scripts/_env_bench.py)
 
 ROWS = ("engine", "culture", "decoder", "pixels", "render")
 SCENARIOS = ("basic", "defend_the_center", "deadly_corridor")
 TARGET_X_REAL_TIME = 30.0
-
-
-def timed(loop, steps: int) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    loop(steps)
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def bench_engine(preset: str, seed: int, steps: int, warmup: int) -> dict:
-    from clgym.culture import Culture, CultureConfig
-
-    culture = Culture(CultureConfig.from_preset(preset, seed=seed))
-
-    def loop(n):
-        for _ in range(n):
-            culture.advance(250)
-
-    loop(warmup)
-    wall, cpu = timed(loop, steps)
-    return {"row": "engine alone (no link, no game)", "wall": wall, "cpu": cpu, "steps": steps, "ticks": steps}
 
 
 def bench_env(name: str, steps: int, warmup: int, ticks_per_frame: int = 0, **env_kwargs) -> dict:
@@ -66,58 +44,13 @@ def bench_env(name: str, steps: int, warmup: int, ticks_per_frame: int = 0, **en
     env = CLDoomLiteEnv(**env_kwargs)
     try:
         env.reset()
-        link = env.connection.link
-        advance = link.advance
-        in_link = [0.0]
-
-        def timed_advance():  # time spent in the link (and the culture behind it), to separate the env's own
-            started = time.perf_counter()
-            tick = advance()
-            in_link[0] += time.perf_counter() - started
-            return tick
-
-        link.advance = timed_advance
-        rng = np.random.default_rng(0)
-        frame_seconds: list[float] = []
-        episodes = [0]
-
-        def loop(n):
-            actions = rng.integers(0, env.action_space.n, size=n).tolist() if env.control == "decoder" else [0] * n
-            for i, action in enumerate(actions):
-                _, _, terminated, truncated, _ = env.step(action)
-                if ticks_per_frame and i % ticks_per_frame == 0:
-                    started = time.perf_counter()
-                    env.render()
-                    frame_seconds.append(time.perf_counter() - started)
-                if terminated or truncated:
-                    env.reset()
-                    episodes[0] += 1
-
-        loop(warmup)
-        frame_seconds.clear()
-        in_link[0], episodes[0] = 0.0, 0
-        first_tick = link.tick_index
-        wall, cpu = timed(loop, steps)
-        ticks = link.tick_index - first_tick
+        return {"row": name, **time_env_steps(env, steps, warmup, ticks_per_frame)}
     finally:
         env.close()
-    row = {"row": name, "wall": wall, "cpu": cpu, "steps": steps, "ticks": ticks, "link": in_link[0],
-           "episodes": episodes[0]}
-    if frame_seconds:
-        frames_ms = np.array(frame_seconds) * 1e3
-        row["frame"] = f"{np.median(frames_ms):.2f} / {np.percentile(frames_ms, 95):.2f}"
-    return row
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", default="small")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=3000, help="timed env steps per row")
-    parser.add_argument("--warmup", type=int, default=300)
-    parser.add_argument("--ticks-per-frame", type=int, default=3, help="render row: steps per drawn frame")
-    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=ROWS)
-    args = parser.parse_args(argv)
+    args = parse_arguments(__doc__, ROWS, argv)
 
     culture = {"preset": args.preset, "seed": args.seed}
     common = {"culture": culture, "seed": args.seed}

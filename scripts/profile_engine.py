@@ -8,8 +8,8 @@ ways:
 * ``callgrind``: the same workload under ``valgrind --tool=callgrind``; only the timed region is counted
   (costs are zeroed on entering ``sched_yield`` and dumped on entering ``getppid``, two libc calls the script
   makes right before and after it; instrumentation is switched on with ``callgrind_control`` only after the
-  imports and the build, which would otherwise take most of valgrind's time), so the number is the total instructions (Ir) of advancing the culture,
-  Numba dispatch and Python glue included, and is independent of machine load.
+  imports and the build, which would otherwise take most of valgrind's time), so the number is the total
+  instructions (Ir) of advancing the culture, Numba dispatch and Python glue included, and is independent of machine load.
 * a fingerprint (hash of every detected spike, every neuron spike, the final weights and membranes) of the
   timed region, to check that an optimisation did not change what is simulated (bit-exactness).
 
@@ -102,7 +102,8 @@ def run_cpu(preset: str, warmup: float, seconds: float, tick: int, repeats: int)
         prints.add(_fingerprint(batches, culture))
         spikes = sum(b.neuron_ids.size for b in batches)
     best = min(times)
-    return dict(preset=preset, warmup=warmup, seconds=seconds, tick=tick, cpu_s_min=best, cpu_s_median=float(np.median(times)),
+    return dict(preset=preset, warmup=warmup, seconds=seconds, tick=tick, cpu_s_min=best,
+                cpu_s_median=float(np.median(times)),
                 x_real_time_cpu=seconds / best, rate_hz=spikes / culture.n_neurons / seconds,
                 fingerprint=sorted(prints) if len(prints) > 1 else prints.pop())
 

@@ -11,9 +11,9 @@ from gymnasium import spaces
 from clgym.agents import (
     ChannelCountsObservation,
     ConstantPolicy,
-    LogCountObservation,
     EnvSpec,
     Episode,
+    LogCountObservation,
     RandomPolicy,
     SingleChannelStimActions,
     TrackingShaping,

@@ -25,7 +25,7 @@ import numpy as np
 from gymnasium import spaces
 
 from clgym.agents.links import TapLink
-from clgym.envs.pong import SPIKE_COUNT_CAP_PER_CHANNEL
+from clgym.envs.base import SPIKE_COUNT_CAP_PER_CHANNEL
 
 
 def _pong(env: gym.Env):

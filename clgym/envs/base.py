@@ -1,4 +1,5 @@
-"""What every culture-played env shares: the culture behind a link, its lifecycle, and argument checks.
+"""What every culture-played env shares: the culture behind a link, its lifecycle, argument checks, the
+decoder-mode spike history, and the Gymnasium plumbing around them (:class:`CultureEnvMixin`).
 
 Concepts
 --------
@@ -27,8 +28,11 @@ True
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
+from gymnasium import logger, spaces
 
 from clgym.coding.stimulus import Pulse, StimCommand
 from clgym.culture import CultureConfig
@@ -43,6 +47,9 @@ DEFAULT_CULTURE = "small"
 SPIKE_COUNT_CAP_PER_CHANNEL = 50
 """Observed counts are clipped at this many spikes per channel per tick (a 5 kHz channel; the simulated
 culture's network bursts peak below 30), so the observation space of a decoder-mode env is bounded."""
+HUMAN_FPS = 30
+HUMAN_FRAME_EVERY = max(1, round(TICKS_PER_SECOND / HUMAN_FPS))
+"""Steps between two frames drawn in ``render_mode="human"`` (30 frames per simulated second)."""
 
 
 def require_choice(name: str, value: Any, allowed: Sequence[str]) -> str:
@@ -64,6 +71,30 @@ def require_seed(name: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{name}={value!r} is not allowed; allowed: None or an integer >= 0")
     return int(value)
+
+
+def require_flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name}={value!r} is not allowed; allowed: True or False")
+    return bool(value)
+
+
+def require_render_mode(render_mode: Any, allowed: Sequence[str]) -> str | None:
+    return None if render_mode is None else require_choice("render_mode", render_mode, allowed)
+
+
+def require_sensory_feedback_for_encoder(control: str, feedback: str, conditions: Mapping[str, Any]) -> None:
+    """``control="encoder"`` acts only through sensory stimulation, so its feedback condition must allow it."""
+    if control == "encoder" and not conditions[feedback].sensory:
+        allowed = [name for name, c in conditions.items() if c.sensory]
+        raise ValueError(f"feedback={feedback!r} (no stimulation at all) leaves control='encoder' nothing to "
+                         f"do; allowed with control='encoder': {', '.join(map(repr, allowed))}")
+
+
+def require_action(action: Any, space: spaces.Space, allowed: str) -> None:
+    """``ValueError`` naming the action, the space and ``allowed`` unless ``space`` contains ``action``."""
+    if not space.contains(action):
+        raise ValueError(f"action {action!r} is not in the action space {space}; allowed: {allowed}")
 
 
 def culture_spec(culture: Any) -> tuple[dict[str, Any], int | None]:
@@ -183,3 +214,138 @@ class CultureConnection:
         link, self.link = self.link, (None if self.owns_link else self.link)
         if link is not None and self.owns_link:
             link.close()
+
+
+class SpikeCountHistory:
+    """The decoder-mode observation: spike counts per readout group in each of the last ``ticks`` ticks, oldest
+    first, flattened (SB3's MLP policies expect 1-D). A group's count is clipped at
+    ``SPIKE_COUNT_CAP_PER_CHANNEL`` x its channels, so the observation space is bounded."""
+
+    def __init__(self, group_sizes: Sequence[int] | np.ndarray, ticks: int):
+        self.cap = np.asarray(group_sizes, dtype=np.float32) * np.float32(SPIKE_COUNT_CAP_PER_CHANNEL)
+        self._cap_list = self.cap.tolist()
+        self.counts = np.zeros((ticks, self.cap.size), dtype=np.float32)
+
+    @property
+    def space(self) -> spaces.Box:
+        high = np.tile(self.cap, len(self.counts))
+        return spaces.Box(np.zeros_like(high), high, dtype=np.float32)
+
+    def clear(self) -> None:
+        self.counts[:] = 0.0
+
+    def push(self, counts: np.ndarray | list[int]) -> None:
+        """Append one tick's counts per group, dropping the oldest tick."""
+        history = self.counts
+        history[:-1] = history[1:]
+        if isinstance(counts, np.ndarray):
+            np.minimum(counts, self.cap, out=history[-1], casting="unsafe")
+        else:  # plain ints (counted in Python for speed): a comprehension beats converting them to an array
+            history[-1] = [min(c, cap) for c, cap in zip(counts, self._cap_list, strict=True)]
+
+    def observation(self) -> np.ndarray:
+        return self.counts.flatten()  # a fresh copy each step
+
+
+class CultureEnvMixin:
+    """The Gymnasium plumbing of a culture-played env (place it before ``gym.Env`` in the bases): seeding a reset
+    and growing or keeping its culture, playing out feedback between episodes, checking that an episode runs and a
+    non-decoder action, the renderer's lifecycle, ``render()`` and ``close()``.
+
+    The env sets ``connection`` (a :class:`CultureConnection`), ``control``, ``agent_encoder``, ``motor_decoder``,
+    ``initial_seed``, ``fresh_culture_on_reset``, ``render_mode``, ``game`` (``None`` until reset) and
+    ``_episode_over``, and implements ``_take_counts(tick)``, ``_feedback_in_progress()``,
+    ``_next_feedback_commands()`` (a tick of feedback alone, the game standing still), ``_scene()`` (the
+    renderer's ``draw`` arguments) and ``_make_renderer(fps)``.
+    """
+
+    ENV_ID = ""
+    """The registered id, in messages."""
+    # instance state until first set (immutable defaults, so sharing them is safe)
+    _renderer = None
+    _first_reset = True
+
+    def _draw_episode_seeds(self, seed: Any) -> tuple[bool, int, int, int]:
+        """Seed the env's RNG as ``gym.Env.reset`` does (with the constructor's seed at the first reset) and draw
+        the episode's seeds; returns ``(reseeded, culture_seed, game_seed, feedback_seed)``."""
+        seed = require_seed("seed", seed)
+        if seed is None and self._first_reset:
+            seed = self.initial_seed
+        super().reset(seed=seed)
+        self._first_reset = False
+        culture_seed, game_seed, feedback_seed = (int(s) for s in self.np_random.integers(0, 2**31 - 1, size=3))
+        if seed is not None:
+            culture_seed = seed  # reset(seed=s) grows the culture from s itself
+        return seed is not None, culture_seed, game_seed, feedback_seed
+
+    def _connect_culture(self, reseeded: bool, culture_seed: int) -> tuple[bool, int]:
+        """Grow a culture (reseeded, fresh on every reset, or none yet) or keep the current one, playing out the
+        feedback it is still getting; returns ``(grown, ticks played out)``."""
+        if reseeded or self.fresh_culture_on_reset:
+            grown = self.connection.grow(culture_seed)
+        else:
+            grown = self.connection.ensure_open(culture_seed)
+        between = 0
+        if grown:
+            self.motor_decoder.reset()  # its adaptive baselines belong to the culture it read
+        elif self.connection.is_open:
+            between = self._play_out_feedback()
+        return grown, between
+
+    def _play_out_feedback(self) -> int:
+        """Run the culture tick by tick through the feedback in progress (no game, no sensory input); the ticks."""
+        ticks = 0
+        while self._feedback_in_progress():
+            self.connection.send(self._next_feedback_commands())
+            self._take_counts(self.connection.advance())
+            ticks += 1
+        return ticks
+
+    def _require_running_episode(self) -> None:
+        if self.game is None or self._episode_over:
+            raise RuntimeError("the episode has ended or not started; call reset() first")
+
+    def _agent_commands(self, action: Any) -> tuple[StimCommand, ...]:
+        """The stimulation a non-decoder action asks for: the agent encoder's (``control="encoder"``; it validates
+        the action), none for ``control="culture"``, whose only action, 0, is ignored."""
+        if self.control == "encoder":
+            return self.agent_encoder.encode(action)
+        if not (type(action) is int and action == 0):  # the usual action, without a space check
+            require_action(action, self.action_space, "0 (control='culture' ignores the action)")
+        return ()
+
+    def render(self):
+        """``rgb_array``: the frame as ``(480, 640, 3)`` uint8; ``human``: draw it in the window (None)."""
+        if self.render_mode is None:
+            logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human' to the "
+                        f"env (e.g. gym.make('{self.ENV_ID}', render_mode='rgb_array'))")
+            return None
+        if self.game is None:
+            raise RuntimeError("call reset() before render()")
+        renderer = self._ensure_renderer()
+        scene = self._scene()
+        if self.render_mode == "rgb_array":
+            return renderer.draw(*scene)
+        renderer.draw_surface(*scene)
+        renderer.show()
+        return None
+
+    def close(self):
+        """Close the window and the link this env opened (a Link passed in stays open). Idempotent."""
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+        self.connection.close()
+        self.game = None  # step() and render() now ask for a reset(), which grows a new culture
+
+    def _ensure_renderer(self):
+        if self._renderer is None:
+            fps = TICKS_PER_SECOND / HUMAN_FRAME_EVERY if self.render_mode == "human" else None
+            self._renderer = self._make_renderer(fps)
+        return self._renderer
+
+    def _show_tick(self, tick: Tick) -> None:
+        """Hand a tick's spikes and stims to the renderer's raster (only when rendering)."""
+        if self.render_mode is not None:
+            self._ensure_renderer().push_tick(tick.spike_channels, tick.spike_timestamps, tick.stim_channels,
+                                              tick.index)

@@ -10,7 +10,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import logger, spaces
+from gymnasium import spaces
 
 from clgym.coding import (
     DOOM_CONDITIONS,
@@ -23,13 +23,19 @@ from clgym.coding import (
     DoomSensoryEncoder,
 )
 from clgym.envs.base import (
-    SPIKE_COUNT_CAP_PER_CHANNEL,
+    HUMAN_FRAME_EVERY,
     TICK_S,
     TICKS_PER_SECOND,
     CultureConnection,
+    CultureEnvMixin,
+    SpikeCountHistory,
+    require_action,
     require_choice,
+    require_flag,
     require_positive_int,
+    require_render_mode,
     require_seed,
+    require_sensory_feedback_for_encoder,
 )
 from clgym.envs.doom import ACTION_NAMES, SCENARIOS, Action, DoomGame, Observation, Scenario, make_scenario
 from clgym.links import Link, Tick
@@ -48,12 +54,11 @@ OBSERVATIONS: dict[str, tuple[str, ...]] = {
 AGENT_STIM_KINDS = AgentStimEncoder.KINDS
 DEFAULT_PIXEL_SIZE = (80, 60)
 """Width and height of ``observation="pixels"`` frames (SB3's CnnPolicy wants at least 36 x 36)."""
-HUMAN_FPS = 30
 _ALLOWED_ACTIONS = ", ".join(f"{a.value} ({a.name.lower()})" for a in Action)
 _GROUP_ACTIONS = tuple(int(Action[name.upper()]) for name in DOOM_MOTOR_NAMES)  # motor group k -> its Action
 
 
-class CLDoomLiteEnv(gym.Env):
+class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     """
     ## Description
 
@@ -170,6 +175,7 @@ class CLDoomLiteEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": TICKS_PER_SECOND}
+    ENV_ID = "CLDoomLite-v0"
 
     def __init__(self, scenario: str | Scenario = "basic", control: str = "culture", feedback: str = "stimulus",
                  link: str | Link = "in_process", culture: Any = None, seed: int | None = None,
@@ -181,13 +187,8 @@ class CLDoomLiteEnv(gym.Env):
         self.scenario = _scenario_from(scenario, map_rows)
         self.control = require_choice("control", control, CONTROLS)
         self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
-        if control == "encoder" and not DOOM_CONDITIONS[feedback].sensory:
-            allowed = [name for name, c in DOOM_CONDITIONS.items() if c.sensory]
-            raise ValueError(f"feedback={feedback!r} (no stimulation at all) leaves control='encoder' nothing to "
-                             f"do; allowed with control='encoder': {', '.join(map(repr, allowed))}")
-        if render_mode is not None:
-            require_choice("render_mode", render_mode, self.metadata["render_modes"])
-        self.render_mode = render_mode
+        require_sensory_feedback_for_encoder(control, feedback, DOOM_CONDITIONS)
+        self.render_mode = require_render_mode(render_mode, self.metadata["render_modes"])
         allowed_observations = OBSERVATIONS[control]
         if observation is None:
             observation = allowed_observations[0]
@@ -199,10 +200,7 @@ class CLDoomLiteEnv(gym.Env):
         self.initial_seed = require_seed("seed", seed)
         self.history_ticks = require_positive_int("history_ticks", history_ticks)
         require_choice("agent_stim", agent_stim, AGENT_STIM_KINDS)
-        if not isinstance(fresh_culture_on_reset, bool | np.bool_):
-            raise ValueError(f"fresh_culture_on_reset={fresh_culture_on_reset!r} is not allowed; allowed: True or "
-                             "False")
-        self.fresh_culture_on_reset = bool(fresh_culture_on_reset)
+        self.fresh_culture_on_reset = require_flag("fresh_culture_on_reset", fresh_culture_on_reset)
         self.layout = DoomLayout.from_fields(layout)
         sensing = self.scenario.sensing
         self.sensory_encoder = DoomSensoryEncoder(self.layout.bearing, self.layout.wall, sensing.n_rays,
@@ -214,11 +212,10 @@ class CLDoomLiteEnv(gym.Env):
         self.agent_encoder = AgentStimEncoder(self.layout.sensory, agent_stim, tick_s=TICK_S) \
             if control == "encoder" else None
         self._vector_scale, low, high = _vector_layout(self.scenario)
-        self._readout_cap = (self.layout.readout_sizes * SPIKE_COUNT_CAP_PER_CHANNEL).astype(np.float32)
+        self.spike_history = SpikeCountHistory(self.layout.readout_sizes, self.history_ticks)
         if control == "decoder":
             self.action_space = spaces.Discrete(len(Action))
-            cap = np.tile(self._readout_cap, self.history_ticks)  # flat: SB3's MLP policies expect 1-D
-            self.observation_space = spaces.Box(np.zeros_like(cap), cap, dtype=np.float32)
+            self.observation_space = self.spike_history.space
         else:
             self.action_space = self.agent_encoder.action_space if control == "encoder" else spaces.Discrete(1)
             if observation == "pixels":
@@ -227,14 +224,9 @@ class CLDoomLiteEnv(gym.Env):
             else:
                 self.observation_space = spaces.Box(low, high, dtype=np.float32)
         self._vector_scale_list = self._vector_scale.tolist()
-        self._readout_cap_list = self._readout_cap.tolist()
 
         self.game: DoomGame | None = None
-        self._counts_history = np.zeros((self.history_ticks, self.layout.n_readout), dtype=np.float32)
         self._pixel_view = None
-        self._renderer = None
-        self._frame_every = max(1, round(TICKS_PER_SECOND / HUMAN_FPS))
-        self._first_reset = True
         self._episode_over = False
         self._decoded_action = int(Action.NOOP)
         self.tick = 0
@@ -244,23 +236,8 @@ class CLDoomLiteEnv(gym.Env):
     # -- Gymnasium API ---------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         """Start an episode of the scenario; see the class docstring for what happens to the culture."""
-        seed = require_seed("seed", seed)
-        if seed is None and self._first_reset:
-            seed = self.initial_seed
-        super().reset(seed=seed)
-        self._first_reset = False
-        culture_seed, game_seed, feedback_seed = (int(s) for s in self.np_random.integers(0, 2**31 - 1, size=3))
-        if seed is not None:
-            culture_seed = seed  # reset(seed=s) grows the culture from s itself
-        between = 0
-        if seed is not None or self.fresh_culture_on_reset:
-            grown = self.connection.grow(culture_seed)
-        else:
-            grown = self.connection.ensure_open(culture_seed)
-        if grown:
-            self.motor_decoder.reset()  # its adaptive baselines belong to the culture it read
-        elif self.connection.is_open:
-            between = self._play_out_feedback()
+        reseeded, culture_seed, game_seed, feedback_seed = self._draw_episode_seeds(seed)
+        grown, between = self._connect_culture(reseeded, culture_seed)
         self.motor_decoder.clear_evidence()
         self.feedback.reset(feedback_seed)
         if self.game is None:
@@ -270,7 +247,7 @@ class CLDoomLiteEnv(gym.Env):
         self.sensory_encoder.reset()
         if self.agent_encoder is not None:
             self.agent_encoder.reset()
-        self._counts_history[:] = 0.0
+        self.spike_history.clear()
         self._decoded_action = self.last_game_action = int(Action.NOOP)
         self.tick = 0
         self.last_spike_count = 0
@@ -284,20 +261,13 @@ class CLDoomLiteEnv(gym.Env):
 
     def step(self, action):
         """Advance one 10 ms tick; returns ``(obs, reward, terminated, truncated, info)``."""
-        if self.game is None or self._episode_over:
-            raise RuntimeError("the episode has ended or not started; call reset() first")
+        self._require_running_episode()
         agent_commands = ()
         if self.control == "decoder":
-            if not self.action_space.contains(action):
-                raise ValueError(f"action {action!r} is not in the action space {self.action_space}; allowed: "
-                                 f"{_ALLOWED_ACTIONS}")
+            require_action(action, self.action_space, _ALLOWED_ACTIONS)
             game_action = int(action)
         else:
-            if self.control == "encoder":
-                agent_commands = self.agent_encoder.encode(action)  # validates the action
-            elif not ((type(action) is int and action == 0) or self.action_space.contains(action)):
-                raise ValueError(f"action {action!r} is not in the action space {self.action_space}; "
-                                 "allowed: 0 (control='culture' ignores the action)")
+            agent_commands = self._agent_commands(action)
             game_action = self._decoded_action
         game, connection = self.game, self.connection
         kinds = tuple(event.kind for event in game.step(game_action))
@@ -313,35 +283,12 @@ class CLDoomLiteEnv(gym.Env):
         self.last_game_action = game_action
         terminated, truncated = game.terminated, game.truncated
         self._episode_over = terminated or truncated
-        if self.render_mode == "human" and (self.tick % self._frame_every == 0 or self._episode_over):
+        if self.render_mode == "human" and (self.tick % HUMAN_FRAME_EVERY == 0 or self._episode_over):
             self.render()
         obs = self._observation(rays, enemies, senses)
         return obs, game.last_reward, terminated, truncated, self._info(kinds)
 
-    def render(self):
-        """``rgb_array``: the frame as ``(480, 640, 3)`` uint8; ``human``: draw it in the window (None)."""
-        if self.render_mode is None:
-            logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human' to the "
-                        "env (e.g. gym.make('CLDoomLite-v0', render_mode='rgb_array'))")
-            return None
-        if self.game is None:
-            raise RuntimeError("call reset() before render()")
-        renderer = self._ensure_renderer()
-        score = {"scenario": self.scenario.name, "control": self.control, "feedback": self.feedback_name,
-                 **self.game.score(), "action": ACTION_NAMES[self.last_game_action]}
-        if self.render_mode == "rgb_array":
-            return renderer.draw(self.game, score)
-        renderer.draw_surface(self.game, score)
-        renderer.show()
-        return None
-
-    def close(self):
-        """Close the window and the link this env opened (a Link passed in stays open). Idempotent."""
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-        self.connection.close()
-        self.game = None  # step() and render() now ask for a reset(), which grows a new culture
+    # render() and close(): CultureEnvMixin
 
     # -- internals -------------------------------------------------------------------------------------
     def _encode(self, rays: list[float], enemies: list[list[float]]) -> tuple:
@@ -356,29 +303,22 @@ class CLDoomLiteEnv(gym.Env):
         counts = self.layout.readout_count_list(tick.spike_channels)
         self.last_spike_count = int(tick.spike_channels.size)
         if self.control == "decoder":
-            history = self._counts_history
-            history[:-1] = history[1:]
-            history[-1] = [min(c, cap) for c, cap in zip(counts, self._readout_cap_list, strict=True)]
+            self.spike_history.push(counts)
         else:
             group = self.motor_decoder.step(counts[-len(DOOM_MOTOR_NAMES):])
             self._decoded_action = int(Action.NOOP) if group == NOOP_GROUP else _GROUP_ACTIONS[group]
-        if self.render_mode is not None:
-            self._ensure_renderer().push_tick(tick.spike_channels, tick.spike_timestamps, tick.stim_channels,
-                                              tick.index)
+        self._show_tick(tick)
 
-    def _play_out_feedback(self) -> int:
-        """Run the culture through the feedback still scheduled (no game, no sensory input); the ticks run."""
-        ticks = 0
-        while self.feedback.pending > 0:
-            feedback_step = self.feedback.step_game(self.connection.link.tick_index, ())
-            self.connection.send(feedback_step.commands)
-            self._take_counts(self.connection.advance())
-            ticks += 1
-        return ticks
+    def _feedback_in_progress(self) -> bool:
+        return self.feedback.pending > 0  # unpredictable feedback still scheduled (up to 4 s after a damage)
+
+    def _next_feedback_commands(self) -> tuple:
+        """A tick of the feedback still scheduled (no game, no sensory input), played out between episodes."""
+        return self.feedback.step_game(self.connection.link.tick_index, ()).commands
 
     def _observation(self, rays: list[float], enemies: list[list[float]], senses: Observation) -> np.ndarray:
         if self.control == "decoder":
-            return self._counts_history.flatten()  # a fresh copy each step
+            return self.spike_history.observation()
         if self.observation == "pixels":
             if self._pixel_view is None:
                 from clgym.render.doom_view import DoomView  # the view's kernels load only when pixels are asked for
@@ -396,14 +336,16 @@ class CLDoomLiteEnv(gym.Env):
                 "outcome": g.outcome, "game_action": self.last_game_action, "spike_count": self.last_spike_count,
                 "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
 
-    def _ensure_renderer(self):
-        if self._renderer is None:
-            from clgym.render.doom_view import DoomRenderer  # pygame only when rendering
+    def _scene(self) -> tuple:
+        score = {"scenario": self.scenario.name, "control": self.control, "feedback": self.feedback_name,
+                 **self.game.score(), "action": ACTION_NAMES[self.last_game_action]}
+        return self.game, score
 
-            fps = TICKS_PER_SECOND / self._frame_every if self.render_mode == "human" else None
-            self._renderer = DoomRenderer(self.layout.channels, tick_s=TICK_S, fps=fps,
-                                          title=f"clgym: CLDoomLite-v0 ({self.scenario.name})")
-        return self._renderer
+    def _make_renderer(self, fps: float | None):
+        from clgym.render.doom_view import DoomRenderer  # pygame only when rendering
+
+        return DoomRenderer(self.layout.channels, tick_s=TICK_S, fps=fps,
+                            title=f"clgym: {self.ENV_ID} ({self.scenario.name})")
 
 
 def _scenario_from(scenario: Any, map_rows: Sequence[str] | None) -> Scenario:

@@ -9,7 +9,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import logger, spaces
+from gymnasium import spaces
 
 from clgym.coding import (
     AgentStimEncoder,
@@ -21,13 +21,19 @@ from clgym.coding import (
 )
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
 from clgym.envs.base import (
-    SPIKE_COUNT_CAP_PER_CHANNEL,
+    HUMAN_FRAME_EVERY,
     TICK_S,
     TICKS_PER_SECOND,
     CultureConnection,
+    CultureEnvMixin,
+    SpikeCountHistory,
+    require_action,
     require_choice,
+    require_flag,
     require_positive_int,
+    require_render_mode,
     require_seed,
+    require_sensory_feedback_for_encoder,
 )
 from clgym.envs.pong_game import HIT, MISS, PongGame, PongParams
 from clgym.links import Link, Tick
@@ -41,10 +47,9 @@ SESSION_TICKS = 20 * 60 * TICKS_PER_SECOND
 RL_EPISODE_TICKS = 60 * TICKS_PER_SECOND
 """Default episode cap of control="decoder"/"encoder" (most episodes end at a miss long before)."""
 GAME_STATE_FIELDS = ("ball_x", "ball_y", "ball_vx", "ball_vy", "paddle_y", "paused")
-HUMAN_FPS = 30
 
 
-class CLPongEnv(gym.Env):
+class CLPongEnv(CultureEnvMixin, gym.Env):
     """
     ## Description
 
@@ -143,6 +148,7 @@ class CLPongEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": TICKS_PER_SECOND}
+    ENV_ID = "CLPong-v0"
 
     def __init__(self, control: str = "culture", feedback: str = "stimulus", link: str | Link = "in_process",
                  culture: Any = None, seed: int | None = None, episode_ticks: int | None = None,
@@ -153,24 +159,15 @@ class CLPongEnv(gym.Env):
         # every check happens here, before a culture is grown or any process starts
         self.control = require_choice("control", control, CONTROLS)
         self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
-        if control == "encoder" and not CONDITIONS[feedback].sensory:
-            allowed = [name for name, c in CONDITIONS.items() if c.sensory]
-            raise ValueError(f"feedback={feedback!r} (no stimulation at all) leaves control='encoder' nothing to "
-                             f"do; allowed with control='encoder': {', '.join(map(repr, allowed))}")
-        if render_mode is not None:
-            require_choice("render_mode", render_mode, self.metadata["render_modes"])
-        self.render_mode = render_mode
+        require_sensory_feedback_for_encoder(control, feedback, CONDITIONS)
+        self.render_mode = require_render_mode(render_mode, self.metadata["render_modes"])
         self.initial_seed = require_seed("seed", seed)
         self.episode_ticks = require_positive_int("episode_ticks", episode_ticks if episode_ticks is not None
                                                   else (SESSION_TICKS if control == "culture" else RL_EPISODE_TICKS))
         if terminate_on_miss is None:
             terminate_on_miss = control != "culture"
-        for name, value in (("terminate_on_miss", terminate_on_miss), ("fresh_culture_on_reset",
-                                                                       fresh_culture_on_reset)):
-            if not isinstance(value, bool | np.bool_):
-                raise ValueError(f"{name}={value!r} is not allowed; allowed: True or False")
-        self.terminate_on_miss = bool(terminate_on_miss)
-        self.fresh_culture_on_reset = bool(fresh_culture_on_reset)
+        self.terminate_on_miss = require_flag("terminate_on_miss", terminate_on_miss)
+        self.fresh_culture_on_reset = require_flag("fresh_culture_on_reset", fresh_culture_on_reset)
         self.layout = _pong_layout_from(layout)
         if game_params is not None and not isinstance(game_params, PongParams):
             raise ValueError(f"game_params={game_params!r} is not allowed; allowed: a PongParams or None")
@@ -192,24 +189,18 @@ class CLPongEnv(gym.Env):
         self.agent_encoder = AgentStimEncoder(self.layout.sensory, agent_stim, tick_s=TICK_S) \
             if control == "encoder" else None
         self.n_groups = len(self.layout.group_names)
-        group_sizes = np.array([len(g) for g in self.layout.groups.values()], dtype=np.float32)
-        self._count_cap = group_sizes * SPIKE_COUNT_CAP_PER_CHANNEL
+        self.spike_history = SpikeCountHistory([len(g) for g in self.layout.groups.values()], self.history_ticks)
         if control == "decoder":
             self.action_space = spaces.Discrete(3)
-            high = np.tile(self._count_cap, self.history_ticks)  # flat: SB3's MLP policies expect 1-D
-            self.observation_space = spaces.Box(np.zeros_like(high), high, dtype=np.float32)
+            self.observation_space = self.spike_history.space
         else:
             self.action_space = self.agent_encoder.action_space if control == "encoder" else spaces.Discrete(1)
             low = np.array([0, 0, -1, -1, 0, 0], dtype=np.float32)
             self.observation_space = spaces.Box(low, np.ones(len(GAME_STATE_FIELDS), np.float32), dtype=np.float32)
 
         self.game: PongGame | None = None
-        self._counts_history = np.zeros((self.history_ticks, self.n_groups), dtype=np.float32)
         self._last_feedback = FeedbackStep((), True, False)
         self._episode_over = False
-        self._renderer = None
-        self._frame_every = max(1, round(TICKS_PER_SECOND / HUMAN_FPS))
-        self._first_reset = True
         self.tick = 0
         self.aces = 0
         self.last_spike_count = 0
@@ -217,24 +208,8 @@ class CLPongEnv(gym.Env):
     # -- Gymnasium API ---------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         """Start an episode (a new serve); see the class docstring for what happens to the culture."""
-        seed = require_seed("seed", seed)
-        if seed is None and self._first_reset:
-            seed = self.initial_seed
-        super().reset(seed=seed)
-        self._first_reset = False
-        rng = self.np_random
-        culture_seed, game_seed, feedback_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=3))
-        if seed is not None:
-            culture_seed = seed  # reset(seed=s) grows the culture from s itself
-        between = 0
-        if seed is not None or self.fresh_culture_on_reset:
-            grown = self.connection.grow(culture_seed)
-        else:
-            grown = self.connection.ensure_open(culture_seed)
-        if grown:
-            self.motor_decoder.reset()  # its adaptive baselines belong to the culture it read
-        elif self.connection.is_open:
-            between = self._play_out_feedback()
+        reseeded, culture_seed, game_seed, feedback_seed = self._draw_episode_seeds(seed)
+        grown, between = self._connect_culture(reseeded, culture_seed)
         self.feedback.reset(feedback_seed)
         self._last_feedback = FeedbackStep((), True, False)
         self.game = PongGame(self.game_params, seed=game_seed)
@@ -242,7 +217,7 @@ class CLPongEnv(gym.Env):
         if self.agent_encoder is not None:
             self.agent_encoder.reset()
         self.motor_decoder.velocity = 0.0  # the paddle starts still; baselines carry over with the culture
-        self._counts_history[:] = 0.0
+        self.spike_history.clear()
         self.tick = 0
         self.aces = 0
         self.last_spike_count = 0
@@ -255,17 +230,12 @@ class CLPongEnv(gym.Env):
 
     def step(self, action):
         """Advance one 10 ms tick; returns ``(obs, reward, terminated, truncated, info)``."""
-        if self.game is None or self._episode_over:
-            raise RuntimeError("the episode has ended or not started; call reset() first")
+        self._require_running_episode()
         agent_commands = ()
         if self.control == "decoder":
             velocity = self._decoder_action_velocity(action)
         else:
-            if self.control == "encoder":
-                agent_commands = self.agent_encoder.encode(action)  # validates the action
-            elif not ((type(action) is int and action == 0) or self.action_space.contains(action)):
-                raise ValueError(f"action {action!r} is not in the action space {self.action_space}; "
-                                 "allowed: 0 (control='culture' ignores the action)")
+            agent_commands = self._agent_commands(action)
             velocity = self.motor_decoder.velocity
         game, connection = self.game, self.connection
         culture_tick = connection.link.tick_index
@@ -295,42 +265,16 @@ class CLPongEnv(gym.Env):
         terminated = event == MISS and self.terminate_on_miss
         truncated = not terminated and self.tick >= self.episode_ticks
         self._episode_over = terminated or truncated
-        if self.render_mode == "human" and self.tick % self._frame_every == 0:
+        if self.render_mode == "human" and self.tick % HUMAN_FRAME_EVERY == 0:
             self.render()
         paused_next = feedback_step.paused
         return self._observation(paused_next), reward, terminated, truncated, self._info(event, paused_next)
 
-    def render(self):
-        """``rgb_array``: the frame as ``(480, 640, 3)`` uint8; ``human``: draw it in the window (None)."""
-        if self.render_mode is None:
-            logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human' to the "
-                        "env (e.g. gym.make('CLPong-v0', render_mode='rgb_array'))")
-            return None
-        if self.game is None:
-            raise RuntimeError("call reset() before render()")
-        renderer = self._ensure_renderer()
-        status = "paused: miss feedback" if self._last_feedback.paused else None
-        score = {"control": self.control, "feedback": self.feedback_name, "hits": self.game.hits,
-                 "misses": self.game.misses, "rally": self.game.rally, "aces": self.aces}
-        if self.render_mode == "rgb_array":
-            return renderer.draw(self.game, score, status)
-        renderer.draw_surface(self.game, score, status)
-        renderer.show()
-        return None
-
-    def close(self):
-        """Close the window and the link this env opened (a Link passed in stays open). Idempotent."""
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-        self.connection.close()
-        self.game = None  # step() and render() now ask for a reset(), which grows a new culture
+    # render() and close(): CultureEnvMixin
 
     # -- internals -------------------------------------------------------------------------------------
     def _decoder_action_velocity(self, action) -> float:
-        if not self.action_space.contains(action):
-            raise ValueError(f"action {action!r} is not in the action space {self.action_space}; allowed: "
-                             f"{ACTION_UP} (up), {ACTION_STAY} (stay), {ACTION_DOWN} (down)")
+        require_action(action, self.action_space, f"{ACTION_UP} (up), {ACTION_STAY} (stay), {ACTION_DOWN} (down)")
         return (ACTION_STAY - int(action)) * self.paddle_speed
 
     def _take_counts(self, tick: Tick) -> None:
@@ -338,34 +282,24 @@ class CLPongEnv(gym.Env):
         counts = self.layout.group_counts(tick.spike_channels)
         self.last_spike_count = int(tick.spike_channels.size)
         if self.control == "decoder":
-            history = self._counts_history
-            history[:-1] = history[1:]
-            np.minimum(counts, self._count_cap, out=history[-1], casting="unsafe")
+            self.spike_history.push(counts)
         else:
             self.motor_decoder.step(counts[1:])
-        if self.render_mode is not None:
-            self._ensure_renderer().push_tick(tick.spike_channels, tick.spike_timestamps, tick.stim_channels,
-                                              tick.index)
+        self._show_tick(tick)
 
     def _feedback_in_progress(self) -> bool:
         last = self._last_feedback
         muted = self.feedback.condition.sensory and not last.sensory_enabled
         return last.paused or muted or self.feedback.pending > 0
 
-    def _play_out_feedback(self) -> int:
-        """Run the culture through the rest of the feedback in progress (the game does not move)."""
-        ticks = 0
-        while self._feedback_in_progress():
-            feedback_step = self.feedback.step(self.connection.link.tick_index, None)
-            self._last_feedback = feedback_step
-            self.connection.send(feedback_step.commands)
-            self._take_counts(self.connection.advance())
-            ticks += 1
-        return ticks
+    def _next_feedback_commands(self) -> tuple:
+        """A tick of the feedback in progress, the game standing still (played out between episodes)."""
+        self._last_feedback = self.feedback.step(self.connection.link.tick_index, None)
+        return self._last_feedback.commands
 
     def _observation(self, paused: bool) -> np.ndarray:
         if self.control == "decoder":
-            return self._counts_history.flatten()  # a fresh copy each step
+            return self.spike_history.observation()
 
         g, p = self.game, self.game_params
         state = (g.ball_x / p.width, g.ball_y / p.height, g.ball_vx / p.ball_speed_x,
@@ -378,13 +312,16 @@ class CLPongEnv(gym.Env):
                 "aces": self.aces, "spike_count": self.last_spike_count, "paused": paused, "event": event,
                 "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
 
-    def _ensure_renderer(self):
-        if self._renderer is None:
-            from clgym.render import PongRenderer  # pygame only when rendering
+    def _scene(self) -> tuple:
+        status = "paused: miss feedback" if self._last_feedback.paused else None
+        score = {"control": self.control, "feedback": self.feedback_name, "hits": self.game.hits,
+                 "misses": self.game.misses, "rally": self.game.rally, "aces": self.aces}
+        return self.game, score, status
 
-            fps = TICKS_PER_SECOND / self._frame_every if self.render_mode == "human" else None
-            self._renderer = PongRenderer(self.layout, tick_s=TICK_S, fps=fps, title="clgym: CLPong-v0")
-        return self._renderer
+    def _make_renderer(self, fps: float | None):
+        from clgym.render import PongRenderer  # pygame only when rendering
+
+        return PongRenderer(self.layout, tick_s=TICK_S, fps=fps, title=f"clgym: {self.ENV_ID}")
 
 
 def _pong_layout_from(layout: ChannelLayout | Mapping[str, Any] | None) -> ChannelLayout:

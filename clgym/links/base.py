@@ -38,7 +38,7 @@ import signal
 import threading
 import weakref
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,21 @@ class Tick:
     def spike_counts(self) -> np.ndarray:
         """Spikes per channel in this tick (length 64)."""
         return np.bincount(self.spike_channels, minlength=CHANNEL_COUNT)
+
+
+@dataclass(frozen=True)
+class RecordingOptions:
+    """What :meth:`Link.record` was asked to write, handed as one value to each link's ``_start_recording``."""
+
+    include_raw_samples: bool = False
+    include_spikes: bool = True
+    include_stims: bool = True
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The options as the keyword arguments ``neurons.record()`` (and our recorder) take; attributes copied."""
+        return {"include_raw_samples": self.include_raw_samples, "include_spikes": self.include_spikes,
+                "include_stims": self.include_stims, "attributes": dict(self.attributes)}
 
 
 def make_tick(index: int, start: int, stop: int, spike_ts, spike_ch, stim_pairs) -> Tick:
@@ -147,7 +162,8 @@ class Link(ABC):
             raise RuntimeError(f"already recording to {self.recording_path}; call stop_recording() first")
         path = Path(path).resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._start_recording(path, include_raw_samples, include_spikes, include_stims, attributes)
+        options = RecordingOptions(include_raw_samples, include_spikes, include_stims, dict(attributes or {}))
+        self._start_recording(path, options)
         self.recording_path = path
         return path
 
@@ -214,14 +230,7 @@ class Link(ABC):
     def _advance(self) -> Tick: ...
 
     @abstractmethod
-    def _start_recording(
-        self,
-        path: Path,
-        include_raw_samples: bool,
-        include_spikes: bool,
-        include_stims: bool,
-        attributes: dict[str, Any] | None,
-    ) -> None: ...
+    def _start_recording(self, path: Path, options: RecordingOptions) -> None: ...
 
     @abstractmethod
     def _write_event(self, stream: str, timestamp: int, data: Any) -> None: ...

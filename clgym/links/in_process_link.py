@@ -38,7 +38,7 @@ from cl.sim import DataSourceStim, SimulatorDataSource
 from clgym.culture import CultureConfig
 from clgym.sources import CultureSource
 
-from .base import Link, Tick, lifecycle, make_tick
+from .base import Link, RecordingOptions, Tick, lifecycle, make_tick
 from .recording import InProcessRecorder
 from .stim_rules import CHANNEL_COUNT, MIN_LEAD_TIME_US, PulseScheduler, StimRequest
 
@@ -137,21 +137,11 @@ class InProcessLink(Link):
         self._next_start = stop
         return make_tick(self.tick_index, start, stop, spike_ts, spike_ch, [(p.timestamp, p.channel) for p in pulses])
 
-    def _start_recording(
-        self,
-        path: Path,
-        include_raw_samples: bool,
-        include_spikes: bool,
-        include_stims: bool,
-        attributes: dict[str, Any] | None,
-    ) -> None:
+    def _start_recording(self, path: Path, options: RecordingOptions) -> None:
         self._recorder = InProcessRecorder(
             path,
             self._next_start,
-            include_raw_samples=include_raw_samples,
-            include_spikes=include_spikes,
-            include_stims=include_stims,
-            attributes=attributes,
+            **options.as_kwargs(),
             uV_per_sample_unit=self.source.metadata.uV_per_sample_unit,
         )
 

@@ -57,7 +57,7 @@ from clgym.sources import (
     warm_up_culture_kernels,
 )
 
-from .base import Link, Tick, lifecycle, make_tick
+from .base import Link, RecordingOptions, Tick, lifecycle, make_tick
 from .in_process_link import culture_config_dict
 from .processes import OrphanGuard, kill_and_reap, process_running, sdk_child_processes, wait_until_gone
 from .stim_rules import MIN_LEAD_TIME_US, StimRequest
@@ -204,22 +204,10 @@ class SdkLink(Link):
         self._wait_for_frames(start + self.frames_per_tick, deadline_seconds=SLOW_TICK_LIMIT_S)
         return self.neurons.read(self.frames_per_tick, start, analysis=True)
 
-    def _start_recording(
-        self,
-        path: Path,
-        include_raw_samples: bool,
-        include_spikes: bool,
-        include_stims: bool,
-        attributes: dict[str, Any] | None,
-    ) -> None:
+    def _start_recording(self, path: Path, options: RecordingOptions) -> None:
         # the SDK names the file itself (date prefix): record next to the target, rename on stop
         self._recording = self.neurons.record(
-            file_location=str(path.parent),
-            file_suffix=f".{path.stem}.partial",
-            include_raw_samples=include_raw_samples,
-            include_spikes=include_spikes,
-            include_stims=include_stims,
-            attributes=dict(attributes or {}),
+            file_location=str(path.parent), file_suffix=f".{path.stem}.partial", **options.as_kwargs()
         )
         lifecycle.run_first_at_exit()  # before the exit handler the SDK just registered for this recording
         self._guard_new_children()  # the recording process
