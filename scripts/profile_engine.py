@@ -9,7 +9,8 @@ ways:
   (costs are zeroed on entering ``sched_yield`` and dumped on entering ``getppid``, two libc calls the script
   makes right before and after it; instrumentation is switched on with ``callgrind_control`` only after the
   imports and the build, which would otherwise take most of valgrind's time), so the number is the total
-  instructions (Ir) of advancing the culture, Numba dispatch and Python glue included, and is independent of machine load.
+  instructions (Ir) of advancing the culture, Numba dispatch and Python glue included,
+  and is independent of machine load.
 * a fingerprint (hash of every detected spike, every neuron spike, the final weights and membranes) of the
   timed region, to check that an optimisation did not change what is simulated (bit-exactness).
 
