@@ -23,15 +23,18 @@ import time
 PRESET_FOR_SIZE = {250: "tiny", 1000: "small", 3000: "default", 10_000: "large", 50_000: "huge"}
 
 
-def _measure(n_neurons: int, plastic: bool, frames: bool, seconds: float, seed: int) -> dict:
-    """Run in a child process: build, warm up, then time ``seconds`` of simulation in 100 ms reads."""
+def _measure(n_neurons: int, plastic: bool | str, frames: bool, seconds: float, seed: int) -> dict:
+    """Run in a child process: build, warm up, then time ``seconds`` of simulation in 100 ms reads.
+
+    ``plastic="tagging"``: plasticity on with STDP tagging (tag decay runs; no tetanus, so no capture)."""
     import numpy as np
 
     from clgym.analysis.activity import network_bursts
     from clgym.culture import Culture, CultureConfig
 
     preset = PRESET_FOR_SIZE.get(n_neurons)
-    overrides = {} if plastic else dict(stdp=False, homeostasis=False)
+    overrides = dict(stdp_tagging=True) if plastic == "tagging" else {} if plastic else dict(stdp=False,
+                                                                                           homeostasis=False)
     if preset is None:
         cfg = CultureConfig.from_preset("small", n_neurons=n_neurons, seed=seed, **overrides)
     else:
@@ -76,7 +79,8 @@ def run(sizes=(1000, 10_000, 50_000), seconds=None, frames_options=(False, True)
         sim = seconds if seconds is not None else min(20.0, max(4.0, 100_000 / n))
         for plastic in plastic_options:
             for frames in frames_options:
-                r = _run_child([str(n), str(int(plastic)), str(int(frames)), str(sim), str(seed)])
+                r = _run_child([str(n), plastic if isinstance(plastic, str) else str(int(plastic)),
+                                str(int(frames)), str(sim), str(seed)])
                 rows.append(r)
                 print(f"  {n} neurons plastic={plastic} frames={frames}: {r['speed']:.1f}x real time "
                       f"({r['cpu_speed']:.1f}x by CPU time)",
@@ -88,8 +92,10 @@ def run(sizes=(1000, 10_000, 50_000), seconds=None, frames_options=(False, True)
              " | bursts/min | peak RSS (MB) | build (s) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['n_neurons']:,} | {r['synapses']:,} | {'on' if r['plastic'] else 'off'} | "
-                     f"{'on' if r['frames'] else 'off'} | {r['speed']:.1f} | {r['cpu_speed']:.1f} | {r['rate_hz']:.2f} | "
+        plasticity = "on + tagging" if r["plastic"] == "tagging" else "on" if r["plastic"] else "off"
+        lines.append(f"| {r['n_neurons']:,} | {r['synapses']:,} | {plasticity} | "
+                     f"{'on' if r['frames'] else 'off'} | {r['speed']:.1f} | {r['cpu_speed']:.1f} | "
+                     f"{r['rate_hz']:.2f} | "
                      f"{r['bursts_per_min']:.1f} | {r['peak_mb']:.0f} | {r['build_s']:.1f} |")
     return "\n".join(lines)
 
@@ -98,16 +104,19 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--child":
         n, plastic, frames, seconds, seed = argv[1:6]
-        print(json.dumps(_measure(int(n), bool(int(plastic)), bool(int(frames)), float(seconds), int(seed))))
+        mode = plastic if plastic == "tagging" else bool(int(plastic))
+        print(json.dumps(_measure(int(n), mode, bool(int(frames)), float(seconds), int(seed))))
         return 0
     p = argparse.ArgumentParser(prog="clgym bench", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
     p.add_argument("--seconds", type=float, default=None, help="simulated seconds per configuration")
     p.add_argument("--no-frames", action="store_true", help="skip the raw-frame synthesis rows")
     p.add_argument("--plastic-only", action="store_true", help="skip the plasticity-off rows")
+    p.add_argument("--tagging", action="store_true", help="add rows with STDP tagging on (stdp_tagging=True)")
     a = p.parse_args(argv)
+    plastic_options = ((True,) if a.plastic_only else (False, True)) + (("tagging",) if a.tagging else ())
     print(run(sizes=a.sizes, seconds=a.seconds, frames_options=(False,) if a.no_frames else (False, True),
-              plastic_options=(True,) if a.plastic_only else (False, True),
+              plastic_options=plastic_options,
               command="clgym bench " + " ".join(argv)))
     return 0
 

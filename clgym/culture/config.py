@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,12 @@ def _fields_range(name: str, value: float, low: float, high: float, *, low_open=
         lb = "(" if low_open else "["
         hb = ")" if high_open else "]"
         raise ConfigError(f"{name}={value!r} is out of range; allowed {lb}{low}, {high}{hb}")
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{name}={value!r} is invalid; allowed: a number")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,23 @@ class CultureConfig:
     stdp_a_minus: float = 0.01  # balanced with a_plus: uncorrelated firing leaves weights near w_max / 2
     stdp_tau_plus_ms: float = 20.0
     stdp_tau_minus_ms: float = 20.0
+
+    # --- synaptic tagging and tetanus capture (eligibility traces; off by default) -------------------------
+    # Pair STDP sees ~20 ms, but the contingency between activity and its consequence (DishBrain's hit
+    # feedback) spans ~1 s. With ``stdp_tagging`` the STDP changes of E->E synapses go to a per-synapse
+    # eligibility tag instead of the weight (Izhikevich 2007, "distal reward"); tags decay with
+    # ``tag_tau_ms``. A tetanus through an electrode (``capture_min_pulses`` consecutive pulses on one channel,
+    # each within 1000 / ``capture_min_hz`` ms of the previous; 100 Hz tetanus is the classic LTP trigger)
+    # opens a capture window of ``capture_window_ms`` after its last pulse, during which a fraction
+    # ``capture_rate_per_ms`` of every tag per ms moves into its weight, signed, clipped to [0, w_max]
+    # (synaptic tagging and capture, Frey & Morris 1997). Nothing here knows about games or scores: only the
+    # pulses the culture receives matter.
+    stdp_tagging: bool = False
+    tag_tau_ms: float = 1000.0
+    capture_min_hz: float = 60.0
+    capture_min_pulses: int = 3
+    capture_window_ms: float = 100.0
+    capture_rate_per_ms: float = 0.02
 
     # --- homeostatic synaptic scaling --------------------------------------------------------------------
     homeostasis: bool = True
@@ -179,9 +203,23 @@ class CultureConfig:
         if not isinstance(self.homeostasis_period_ms, int) or not 10 <= self.homeostasis_period_ms <= 600_000:
             raise ConfigError(f"homeostasis_period_ms={self.homeostasis_period_ms!r} is out of range; "
                               "allowed integers [10, 600000]")
-        for name in ("stp", "stdp", "homeostasis"):
+        for name in ("stp", "stdp", "homeostasis", "stdp_tagging"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is invalid; allowed: true or false")
+        self._check_tagging()
+
+    def _check_tagging(self):
+        for name, low, high in (("tag_tau_ms", 10.0, 600_000.0), ("capture_min_hz", 1.0, 1000.0),
+                                ("capture_window_ms", 1.0, 10_000.0)):
+            _fields_range(name, _number(name, getattr(self, name)), low, high)
+        _fields_range("capture_rate_per_ms", _number("capture_rate_per_ms", self.capture_rate_per_ms), 0.0, 1.0,
+                      low_open=True)
+        k = self.capture_min_pulses
+        if not isinstance(k, int) or isinstance(k, bool) or not 2 <= k <= 100:
+            raise ConfigError(f"capture_min_pulses={k!r} is out of range; allowed integers [2, 100]")
+        if self.stdp_tagging and not self.stdp:
+            raise ConfigError("stdp_tagging=True needs stdp=True (tags are filled by STDP); allowed: "
+                              "stdp_tagging=False, or stdp=True")
 
     # ---------------------------------------------------------------------------------------------------
     @property

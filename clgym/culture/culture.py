@@ -11,7 +11,11 @@ step that runs past the requested window are held and returned by the next ``adv
 
 Everything is deterministic from the config's seed: same seed and same ``stimulate`` calls give bit-identical
 spikes. ``snapshot()``/``restore()`` copy the whole dynamic state (membranes, conductances, in-flight spikes,
-weights, plasticity traces, random state).
+weights, plasticity traces and tags, tetanus/capture state, random state).
+
+With ``stdp_tagging`` (see :mod:`clgym.culture.kernel`, step 6), STDP fills ``culture.syn_tag`` instead of
+``syn_w``, and a tetanus on an electrode captures the tags into the weights; ``capture_steps`` counts the
+engine steps during which capture was open.
 
 Example
 -------
@@ -64,6 +68,7 @@ class SpikeBatch:
 
 _STATE_FIELDS = ("v", "u", "g_ampa", "g_nmda", "g_gabaa", "g_gabab", "ring_e", "ring_i", "stp_x", "stp_u",
                  "stp_last", "pre_tr", "post_tr", "rate_tr", "next_mini", "rng", "frame_rng", "syn_w")
+_TAG_FIELDS = ("syn_tag", "_tet")  # absent from snapshots made before tagging existed: restored as "no tags"
 
 
 class Culture:
@@ -95,7 +100,12 @@ class Culture:
         depth = int(d.syn_delay.max()) + 1 if d.n_synapses else 2
         self._ring = np.zeros((2, depth, n), f32)
         self.ring_e, self.ring_i = self._ring[0], self._ring[1]
-        self.syn_w = d.syn_w  # live weights (plasticity writes here)
+        # live weights (plasticity writes here) and eligibility tags, one float32 array (kernel.R_SW_*); the
+        # dish's syn_w becomes a view of its row
+        self._sw = np.stack([d.syn_w, np.zeros_like(d.syn_w)])
+        d.syn_w = self.syn_w = self._sw[K.R_SW_W]
+        self.syn_tag = self._sw[K.R_SW_TAG]
+        self._tet = _fresh_tetanus_state()
         # synapse targets and delays in one int32 array (the dish's syn_post becomes a view of its row)
         self._syn = np.stack([d.syn_post, d.syn_delay.astype(np.int32)])
         d.syn_post = self._syn[K.R_SYN_POST]
@@ -145,6 +155,13 @@ class Culture:
         P[K.P_MINI_W] = cfg.mini_weight
         P[K.P_NOISE_RMS], P[K.P_DETECT_THRESHOLD] = cfg.noise_rms_uv, cfg.detection_threshold_sd * cfg.noise_rms_uv
         P[K.P_FRAMES_PER_STEP] = cfg.frames_per_step
+        tag_period = max(1, round(K.TAG_PERIOD_MS / dt))
+        P[K.P_TAG_ON], P[K.P_TAG_PERIOD] = float(cfg.stdp_tagging), tag_period
+        P[K.P_TAG_DECAY] = math.exp(-tag_period * dt / cfg.tag_tau_ms)
+        P[K.P_CAPTURE_RATE] = cfg.capture_rate_per_ms
+        P[K.P_CAPTURE_MAX_GAP] = 25.0 * 1000.0 / cfg.capture_min_hz + 1e-9  # in 25 kHz frames
+        P[K.P_CAPTURE_MIN_PULSES] = cfg.capture_min_pulses
+        P[K.P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
         self._P = P
 
         self._fps = cfg.frames_per_step
@@ -229,9 +246,11 @@ class Culture:
             due = sorted((p for p in self._pending if p[0] < last), key=lambda p: (p[0], p[1]))
             self._pending = [p for p in self._pending if p[0] >= last]
             self._stim_log.extend((p[3], p[1], p[4]) for p in due)
-            # rows kernel.R_STIM_STEP, R_STIM_CHANNEL, R_STIM_DRIVE (steps and channels are exact in float64)
-            stim = np.array([[p[0] for p in due], [p[1] for p in due], [p[2] for p in due]], np.float64)
-            stim = stim.reshape(3, len(due))
+            # rows kernel.R_STIM_STEP, R_STIM_CHANNEL, R_STIM_DRIVE, R_STIM_FRAME (steps, channels and frames
+            # are exact in float64)
+            stim = np.array([[p[0] for p in due], [p[1] for p in due], [p[2] for p in due], [p[3] for p in due]],
+                            np.float64)
+            stim = stim.reshape(K.STIM_ROWS, len(due))
         else:
             stim = _NO_STIM
         parts = []
@@ -262,8 +281,8 @@ class Culture:
             stim = _NO_STIM
         C, out, amp = self._C, self._out, self._out_amp
         K.run_steps(n_steps, step0, self._P, self.rng, self._N32, self._N64, self._I64, self._ptr, self.dish.is_exc,
-                    self._syn, self.syn_w, self._ee, self._ring, stim, self._ch_ptr, self._ch_neuron, self._ch_mv,
-                    self._det_ch, self._det_amp, out, amp, C)
+                    self._syn, self._sw, self._ee, self._ring, stim, self._ch_ptr, self._ch_neuron, self._ch_mv,
+                    self._det_ch, self._det_amp, out, amp, C, self._tet)
         done, n_det, n_nrn = C.tolist()
         return done, (out[K.R_OUT_FRAME, :n_det].copy(), out[K.R_OUT_CH, :n_det].astype(np.int32),
                       amp[:n_det].astype(np.float32)), (out[K.R_NRN_FRAME, :n_nrn].copy(),
@@ -277,7 +296,7 @@ class Culture:
     # ------------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
-        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS}
+        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS}
         snap.update(step=self._step, frame=self.frame, pending=list(self._pending),
                     held=tuple(x.copy() for x in self._held), stim_log=list(self._stim_log),
                     seed=self.config.seed, n_neurons=self.n_neurons)
@@ -288,20 +307,33 @@ class Culture:
             raise ValueError("snapshot is from a different culture (seed or n_neurons differ)")
         for name in _STATE_FIELDS:
             getattr(self, name)[...] = snap[name]
+        self.syn_tag[...] = snap.get("syn_tag", 0.0)
+        self._tet[...] = snap.get("_tet", _fresh_tetanus_state())
         self._step, self.frame = snap["step"], snap["frame"]
         self._pending = list(snap["pending"])
         self._held = tuple(x.copy() for x in snap["held"])
         self._stim_log = list(snap["stim_log"])
 
+    @property
+    def capture_steps(self) -> int:
+        """Engine steps so far during which tetanus capture was open (always 0 unless ``stdp_tagging``)."""
+        return int(self._tet[K.R_TET_MISC, K.T_CAPTURE_STEPS])
+
     def weights_between(self, pre_neurons: np.ndarray, post_neurons: np.ndarray) -> np.ndarray:
         """Current weights of all synapses from ``pre_neurons`` onto ``post_neurons`` (for analysis)."""
+        return self.syn_w[self._synapses_between(pre_neurons, post_neurons)]
+
+    def tags_between(self, pre_neurons: np.ndarray, post_neurons: np.ndarray) -> np.ndarray:
+        """Current eligibility tags of the synapses ``weights_between`` returns, in the same order."""
+        return self.syn_tag[self._synapses_between(pre_neurons, post_neurons)]
+
+    def _synapses_between(self, pre_neurons, post_neurons) -> np.ndarray:
         d = self.dish
         pre_mask = np.zeros(self.n_neurons, bool)
         post_mask = np.zeros(self.n_neurons, bool)
         pre_mask[np.asarray(pre_neurons, int)] = True
         post_mask[np.asarray(post_neurons, int)] = True
-        sel = pre_mask[d.syn_pre] & post_mask[d.syn_post]
-        return self.syn_w[sel]
+        return pre_mask[d.syn_pre] & post_mask[d.syn_post]
 
     def neurons_near(self, channels, radius_um: float = 100.0) -> np.ndarray:
         """Indices of neurons within ``radius_um`` of any of ``channels``."""
@@ -310,7 +342,14 @@ class Culture:
         return np.nonzero(dist <= radius_um)[0]
 
 
-_NO_STIM = np.zeros((3, 0), np.float64)
+_NO_STIM = np.zeros((K.STIM_ROWS, 0), np.float64)
+
+
+def _fresh_tetanus_state() -> np.ndarray:
+    """kernel's TET: no pulse yet on any channel, capture closed, nothing counted."""
+    tet = np.zeros((3, N_CHANNELS), np.int64)
+    tet[K.R_TET_LAST] = K.NO_PULSE_FRAME
+    return tet
 
 
 def _empty_held():

@@ -19,6 +19,16 @@ One call runs many steps without returning to Python. Per step:
    E->E synapses (soft bounds: depression ~ w, potentiation ~ w_max - w).
 5. Every ``homeostasis_period`` steps each neuron's incoming excitatory weights are scaled toward its target
    rate (multiplicative synaptic scaling, Turrigiano 1998).
+6. Optional synaptic tagging and tetanus capture (``stdp_tagging``, off by default). Pair STDP sees ~20 ms,
+   but in DishBrain's Pong the contingency between motor activity and the hit feedback spans ~1 s. With
+   tagging on, STDP's changes of E->E synapses (step 4, same soft bounds) are written to a per-synapse
+   eligibility tag instead of the weight (Izhikevich 2007, "distal reward"). Step 2 watches the pulses: a
+   run of ``capture_min_pulses`` pulses on one channel, each within 1000 / ``capture_min_hz`` ms of the
+   previous (a tetanus; 100 Hz is the classic LTP trigger), keeps capture open for ``capture_window_ms``
+   after its last pulse. Every ``TAG_PERIOD_MS`` one sequential pass decays the tags (``tag_tau_ms``) and, if
+   capture was open for m steps of the period, moves 1 - (1 - rate)^(m dt) of each tag into its weight,
+   signed, clipped to [0, w_max] (synaptic tagging and capture, Frey & Morris 1997). The mechanism sees only
+   stimulation pulses, never a game or a score. Off, none of this runs and spikes are unchanged bit for bit.
 
 The loop stops early when an output buffer could overflow; the caller then grows it and calls again.
 Randomness comes from a per-culture xorshift64* state, so many cultures in one process stay independent and
@@ -36,7 +46,14 @@ P_DECAY_AMPA, P_DECAY_NMDA, P_DECAY_GABAA, P_DECAY_GABAB = range(7, 11)
 P_STP_ON, P_STDP_ON, P_A_PLUS, P_A_MINUS, P_DECAY_PLUS, P_DECAY_MINUS, P_W_MAX = range(11, 18)
 P_HOMEO_ON, P_HOMEO_TARGET, P_HOMEO_TAU_STEPS, P_HOMEO_PERIOD, P_HOMEO_RATE, P_DECAY_RATE = range(18, 24)
 P_MINI_W, P_NOISE_RMS, P_DETECT_THRESHOLD, P_FRAMES_PER_STEP = range(24, 28)
-N_PARAMS = 28
+# tagging: on, tag decay per pass, steps per pass, capture rate per ms, max gap between tetanic pulses (frames),
+# pulses that make a tetanus, capture window (steps)
+P_TAG_ON, P_TAG_DECAY, P_TAG_PERIOD, P_CAPTURE_RATE, P_CAPTURE_MAX_GAP, P_CAPTURE_MIN_PULSES, \
+    P_CAPTURE_WINDOW = range(28, 35)
+N_PARAMS = 35
+
+# tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
+TAG_PERIOD_MS = 10.0
 
 # fast-math flags that allow vectorisation and FMA but keep NaN/inf semantics (no "nnan"/"ninf")
 _FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
@@ -67,8 +84,17 @@ R_SYN_POST, R_SYN_DELAY = range(2)
 # rows of the int32 array EE (one column per E->E synapse, grouped by postsynaptic neuron): presynaptic
 # neuron, synapse index
 R_EE_PRE, R_EE_SYN = range(2)
-# rows of the float64 stimulus array STIM (one column per pulse, by step): step, channel, drive (uA)
-R_STIM_STEP, R_STIM_CHANNEL, R_STIM_DRIVE = range(3)
+# rows of the float32 array SW (one column per synapse): weight, eligibility tag (zero unless tagging is on)
+R_SW_W, R_SW_TAG = range(2)
+# rows of the float64 stimulus array STIM (one column per pulse, by step): step, channel, drive (uA), frame
+R_STIM_STEP, R_STIM_CHANNEL, R_STIM_DRIVE, R_STIM_FRAME = range(4)
+STIM_ROWS = 4
+# rows of the int64 tetanus state TET (one column per channel): frame of the last pulse, length of the run of
+# tetanic pulses it ends, and a row of scalars (indices T_*): capture open while step < T_CAPTURE_UNTIL, steps
+# with capture open so far, and in the current tag period
+R_TET_LAST, R_TET_RUN, R_TET_MISC = range(3)
+T_CAPTURE_UNTIL, T_CAPTURE_STEPS, T_OPEN_IN_PERIOD = range(3)
+NO_PULSE_FRAME = -(10**15)
 # rows of the int64 output array OUT: detected spikes' frame and channel, neuron spikes' frame and id
 R_OUT_FRAME, R_OUT_CH, R_NRN_FRAME, R_NRN_ID = range(4)
 
@@ -109,6 +135,7 @@ def _membrane_constants(P):
 _F = np.float32
 _0, _HALF, _ONE, _30, _M120 = _F(0.0), _F(0.5), _F(1.0), _F(30.0), _F(-120.0)
 _TINY = _F(1e-30)
+_W_FLOOR, _BIG = _F(1e-12), _F(1e30)
 _IZH_A, _IZH_B, _IZH_C = _F(0.04), _F(5.0), _F(140.0)
 _MG_SLOPE, _TANH_CLIP = _F(0.031), _F(4.97)
 _P0, _P1, _P2, _Q1, _Q2, _Q3 = _F(135135.0), _F(17325.0), _F(378.0), _F(62370.0), _F(3150.0), _F(28.0)
@@ -182,14 +209,40 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         rate_tr[i] = rate if rate > _TINY else _0
 
 
+@numba.njit(error_model="numpy")
+def _tag_pass(syn_w, syn_tag, decay, frac, wmax):
+    """Step 6: move ``frac`` of every tag into its weight (clipped to [0, wmax]), then decay the tags by
+    ``decay``. Only E->E tags are ever non-zero, so one sequential pass over all synapses touches no other
+    weight."""
+    if frac > _0:
+        # branch-free, so that it vectorises: every weight is stored, an untagged one unchanged (w + 0, bounds
+        # it cannot reach: inhibitory weights may exceed wmax). A select between the old and the new weight
+        # would compile to a masked store, 3x slower.
+        for q in range(syn_tag.size):
+            t = syn_tag[q]
+            tagged = t != _0
+            hi = wmax if tagged else _BIG
+            lo = _W_FLOOR if tagged else -_ONE  # no subnormal weights (as in STDP depression)
+            moved = frac * t
+            w = syn_w[q] + moved
+            w = w if w < hi else hi
+            syn_w[q] = w if w > lo else _0
+            t = (t - moved) * decay
+            syn_tag[q] = t if abs(t) > _TINY else _0
+    else:  # decay only
+        for q in range(syn_tag.size):
+            t = syn_tag[q] * decay
+            syn_tag[q] = t if abs(t) > _TINY else _0
+
+
 # error_model="numpy": no Python ZeroDivisionError checks, which also lets the membrane loop vectorise
 @numba.njit(cache=True, error_model="numpy")
-def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE, RING, STIM,
-              ch_ptr, ch_neuron, ch_mv, det_ch, det_amp, OUT, out_amp, C):
+def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, RING, STIM,
+              ch_ptr, ch_neuron, ch_mv, det_ch, det_amp, OUT, out_amp, C, TET):
     """Advance ``n_steps`` steps from step ``step0``; see the module docstring and the row constants above.
 
     Writes detected spikes and neuron spikes to OUT/out_amp from index 0 and their counts and the number of
-    steps done to C."""
+    steps done to C. TET (tetanus and capture state) persists across calls like the neuron state."""
     v, u, g_ampa, g_nmda = N32[R_V], N32[R_U], N32[R_G_AMPA], N32[R_G_NMDA]
     g_gabaa, g_gabab, pre_tr, post_tr, rate_tr = N32[R_G_GABAA], N32[R_G_GABAB], N32[R_PRE_TR], N32[R_POST_TR], \
         N32[R_RATE_TR]
@@ -200,6 +253,8 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
     syn_ptr, ee_ptr, det_ptr = PTR[R_SYN_PTR], PTR[R_EE_PTR], PTR[R_DET_PTR]
     syn_post, syn_delay = SYN[R_SYN_POST], SYN[R_SYN_DELAY]
     ee_pre, ee_syn = EE[R_EE_PRE], EE[R_EE_SYN]
+    syn_w, syn_tag = SW[R_SW_W], SW[R_SW_TAG]
+    tet_last, tet_run, tet_misc = TET[R_TET_LAST], TET[R_TET_RUN], TET[R_TET_MISC]
     ring_e, ring_i = RING[0], RING[1]
     out_frame, out_ch, nrn_frame, nrn_id = OUT[R_OUT_FRAME], OUT[R_OUT_CH], OUT[R_NRN_FRAME], OUT[R_NRN_ID]
     n_stim = STIM.shape[1]
@@ -217,6 +272,13 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
     a_minus = P[P_A_MINUS]
     wmax = P[P_W_MAX]
     thr = -P[P_DETECT_THRESHOLD]
+    tag_on = P[P_TAG_ON] > 0.5
+    tag_period = int(P[P_TAG_PERIOD])
+    tag_decay = np.float32(P[P_TAG_DECAY])
+    capture_keep = 1.0 - P[P_CAPTURE_RATE]  # share of a tag left after 1 ms of open capture
+    max_gap = P[P_CAPTURE_MAX_GAP]
+    min_pulses = int(P[P_CAPTURE_MIN_PULSES])
+    window = int(P[P_CAPTURE_WINDOW])
     spk = np.empty(n, np.int64)
     spk_off = np.empty(n, np.int64)
     sorted_j = np.empty(n, np.int64)
@@ -250,7 +312,16 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
             drive = STIM[R_STIM_DRIVE, sp]
             for q in range(ch_ptr[ch], ch_ptr[ch + 1]):
                 v[ch_neuron[q]] += drive * ch_mv[q]
+            if tag_on:  # tetanus detection: runs of closely spaced pulses on one channel
+                f = int(STIM[R_STIM_FRAME, sp])
+                tet_run[ch] = tet_run[ch] + 1 if f - tet_last[ch] <= max_gap else 1
+                tet_last[ch] = f
+                if tet_run[ch] >= min_pulses and step + window > tet_misc[T_CAPTURE_UNTIL]:
+                    tet_misc[T_CAPTURE_UNTIL] = step + window
             sp += 1
+        if tag_on and step < tet_misc[T_CAPTURE_UNTIL]:
+            tet_misc[T_CAPTURE_STEPS] += 1
+            tet_misc[T_OPEN_IN_PERIOD] += 1
         # 3. delayed spike arrival and the membrane update, branch-free so that LLVM vectorises it (AVX2)
         _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
                          fire_frac, pre_tr, post_tr, rate_tr, K)
@@ -310,8 +381,11 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
                 if depress and is_exc[t]:
                     y = post_tr[t]
                     if y > TRACE_FLOOR:
-                        w = syn_w[q] - a_minus * syn_w[q] * y
-                        syn_w[q] = w if w > 1e-12 else 0.0  # no subnormal weights after long depression
+                        if tag_on:  # the change goes to the synapse's eligibility tag (step 6)
+                            syn_tag[q] -= a_minus * syn_w[q] * y
+                        else:
+                            w = syn_w[q] - a_minus * syn_w[q] * y
+                            syn_w[q] = w if w > 1e-12 else 0.0  # no subnormal weights after long depression
             if stdp_on and exc:
                 # only E->E synapses are plastic: their own index, contiguous per target, so only the weight
                 # access is scattered
@@ -319,7 +393,10 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
                     x = pre_tr[ee_pre[q2]]
                     if x > TRACE_FLOOR:  # most presynaptic traces are ~0: skip their weights
                         q = ee_syn[q2]
-                        syn_w[q] += a_plus * (wmax - syn_w[q]) * x
+                        if tag_on:
+                            syn_tag[q] += a_plus * (wmax - syn_w[q]) * x
+                        else:
+                            syn_w[q] += a_plus * (wmax - syn_w[q]) * x
                 pre_tr[j] += 1.0
                 post_tr[j] += 1.0
             rate_tr[j] += 1.0
@@ -335,6 +412,12 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, syn_w, EE
                     for q in range(syn_ptr[j], syn_ptr[j + 1]):
                         w = syn_w[q] * scale[syn_post[q]]
                         syn_w[q] = w if w < wmax else wmax
+        # 6. tag decay and capture
+        if tag_on and (step + 1) % tag_period == 0:
+            m = tet_misc[T_OPEN_IN_PERIOD]
+            tet_misc[T_OPEN_IN_PERIOD] = 0
+            frac = 1.0 - capture_keep ** (m * dt) if m > 0 else 0.0
+            _tag_pass(syn_w, syn_tag, tag_decay, np.float32(frac), np.float32(wmax))
         done += 1
     C[C_STEPS_DONE] = done
     C[C_N_DETECTED] = n_det
