@@ -9,7 +9,7 @@ Conditions (``--conditions``; the paper's group in brackets, ``/work/shared/refe
 ``rest``            no stimulation at all; spontaneous activity moves the paddle [RST]
 ``in_silico``       the cl SDK's own random spike source in place of the culture, stimulus feedback [IS]
 ``media_only``      a culture-free MEA: electrode-noise threshold crossings only, stimulus feedback [CTL]
-``plasticity_off``  ``stimulus`` with STDP and homeostatic scaling switched off (no wet lab can run this)
+``plasticity_off``  ``stimulus`` with STDP (and tagging) and homeostatic scaling off (no wet lab can run this)
 ==================  ==========================================================================================
 
 Session ``k`` of every condition uses seed ``--seed + k`` (culture, serves and feedback), so conditions are
@@ -87,7 +87,7 @@ CONDITIONS = {c.name: c for c in (
     Condition("rest", "RST", "rest", "culture"),
     Condition("in_silico", "IS", "stimulus", "in_silico"),
     Condition("media_only", "CTL", "stimulus", "media_only"),
-    Condition("plasticity_off", "-", "stimulus", "culture", {"stdp": False, "homeostasis": False}),
+    Condition("plasticity_off", "-", "stimulus", "culture", {"stdp": False, "stdp_tagging": False, "homeostasis": False}),
 )}
 QUICK = dict(sessions=2, minutes=2.0, culture="tiny")
 ACTIVITY_BINS_PER_SESSION = 20
