@@ -55,6 +55,23 @@ def test_plasticity_off_freezes_weights_and_the_culture_free_sources_have_none(d
     assert 0.5 < in_silico["bins"][-1]["spike_rate_hz"] < 3  # the SDK's random source: ~1.2 Hz per channel
 
 
+def test_tagging_override_reaches_the_culture_and_only_hit_feedback_opens_capture(dishbrain):
+    """--override stdp_tagging=true: the hit tetanus opens capture; rest has none; plasticity_off stays frozen."""
+    tagged = {"preset": "tiny", "stdp_tagging": True}
+
+    def run(condition):
+        spec = dishbrain.SessionSpec(condition, 0, 3, 1.0, tagged)
+        return dishbrain.run_session(spec)
+
+    stimulus, rest, frozen = run("stimulus"), run("rest"), run("plasticity_off")
+    assert sum(stimulus["rally_hits"]) > 0  # hits happened, so hit tetanuses were delivered
+    assert stimulus["bins"][-1]["capture_s"] > 0
+    assert rest["bins"][-1]["capture_s"] == 0
+    assert frozen["bins"][-1]["capture_s"] == 0
+    assert frozen["bins"][-1]["w_exc_to_exc"] == frozen["initial"]["w_exc_to_exc"]
+    assert math.isfinite(stimulus["bins"][-1]["w_steer"])
+
+
 def test_overrides_parse_json_values(dishbrain):
     assert dishbrain.parse_overrides(["stdp_a_plus=0.02", "stdp=false", "preset=small"]) == {
         "stdp_a_plus": 0.02, "stdp": False, "preset": "small"}
