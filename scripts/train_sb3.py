@@ -19,10 +19,11 @@ band), ``results.md`` / ``results.json`` (the table, throughput, the exact comma
 SB3's scalars plus ``clgym/rally_length`` and ``clgym/hit_rate``).
 
 Usage:
-    clgym train --algo ppo --mode decoder --steps 200000 --n-envs 8 --culture small --out results/sb3/ppo
+    clgym train --algo ppo --mode decoder --steps 200000 --culture small --shaping 1.0 --history-ticks 20
+        --eval-episodes 100 --out results/sb3/ppo_decoder_small     # (one command) results/sb3/README.md
     clgym train --quick --culture tiny --out out/sb3_quick          # a few thousand steps, ~1-2 minutes
-    clgym train --eval results/sb3/ppo/runs/ppo/model.zip           # evaluate a saved model (+ baselines)
-    tensorboard --logdir results/sb3/ppo/tb
+    clgym train --eval results/sb3/ppo_decoder_small/runs/ppo/model.zip   # evaluate a saved model
+    tensorboard --logdir results/sb3/ppo_decoder_small/tb
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--culture", default="small", help="culture preset (tiny, small, default, large, huge)")
     p.add_argument("--seed", type=int, default=None,
                    help="env i runs culture seed SEED + i; also the SB3 seed (default 0; --eval: the run's)")
-    p.add_argument("--obs", choices=OBSERVATIONS, default="groups",
-                   help="decoder mode: 'groups' (the env's spike counts per channel group) or 'channels' (plus "
-                        "per-channel counts of the 8 sensory channels: the proposed env view)")
+    p.add_argument("--obs", choices=OBSERVATIONS, default=None,
+                   help="decoder mode: 'channels' (default: the env's spike counts per channel group plus "
+                        "per-channel counts of the 8 sensory channels, which carry the ball's place code) or "
+                        "'groups' (the env's counts alone; they carry no ball position: see --probe)")
     p.add_argument("--log-counts", action="store_true",
                    help="decoder mode: the agent sees log(1 + count) of every spike count (bursts otherwise swamp "
                         "the evoked counts)")
@@ -116,6 +118,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         p.error(f"--baselines: unknown {unknown}; allowed: {', '.join(BASELINES)} or none")
     a.baselines = names
+    if a.obs is None:
+        a.obs = "channels" if a.mode == "decoder" else "groups"
     if a.obs == "channels" and a.mode != "decoder":
         p.error("--obs channels is only for --mode decoder")
     if a.log_counts and a.mode != "decoder":
