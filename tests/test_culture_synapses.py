@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from culture_helpers import isolated_ee_synapse
 
 from clgym.culture import Culture, CultureConfig
 from clgym.culture import kernel as K
@@ -74,23 +75,9 @@ def test_excitatory_and_inhibitory_fractions_follow_config():
     assert set(np.unique(c.type_names[~c.dish.is_exc])) <= {"FS", "LTS"}
 
 
-def _ee_synapse(c):
-    """An RS->RS synapse, with every other synapse silenced (as if blocked) so a forced spike stays alone."""
-    d = c.dish
-    regular = c.type_names == "RS"
-    for j in np.nonzero(regular)[0]:
-        for q in range(d.syn_ptr[j], d.syn_ptr[j + 1]):
-            if regular[d.syn_post[q]]:
-                keep = c.syn_w[q]
-                c.syn_w[:] = 0.0
-                c.syn_w[q] = keep
-                return int(j), int(d.syn_post[q]), q
-    raise AssertionError("no RS->RS synapse")
-
-
 def _stdp_change(first_is_pre: bool, gap_ms: int) -> float:
     c = quiet_culture(stp=False)
-    j, k, q = _ee_synapse(c)
+    j, k, q = isolated_ee_synapse(c)
     w0 = float(c.syn_w[q])
     first, second = (j, k) if first_is_pre else (k, j)
     force_spike(c, first)
@@ -114,7 +101,7 @@ def test_stdp_window_shrinks_with_the_interval():
 
 def test_stdp_off_leaves_weights_alone():
     c = quiet_culture(stp=False, stdp=False)
-    j, k, _ = _ee_synapse(c)
+    j, k, _ = isolated_ee_synapse(c)
     w = c.syn_w.copy()
     force_spike(c, j)
     c.advance(4 * STEP)
@@ -124,7 +111,7 @@ def test_stdp_off_leaves_weights_alone():
 
 def _delivered_train(stp: bool, n_spikes=10, interval_ms=20):
     c = quiet_culture(stp=stp, stdp=False)
-    j, k, _ = _ee_synapse(c)
+    j, k, _ = isolated_ee_synapse(c)
     delivered = []
     for _ in range(n_spikes):
         force_spike(c, j)

@@ -7,6 +7,7 @@ DishBrain's unpredictable miss stimulus (one pulse per 200 ms slot on a random e
 
 import numpy as np
 import pytest
+from culture_helpers import isolated_ee_synapse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,24 +109,10 @@ def test_tags_decay_with_tag_tau():
     assert np.abs(c.syn_tag).sum() < 0.01 * peak_sum
 
 
-def _ee_synapse_alone(c):
-    """An RS->RS synapse with every other synapse silenced, so forced spikes stay alone."""
-    d = c.dish
-    regular = c.type_names == "RS"
-    for j in np.nonzero(regular)[0]:
-        for q in range(d.syn_ptr[j], d.syn_ptr[j + 1]):
-            if regular[d.syn_post[q]]:
-                keep = c.syn_w[q]
-                c.syn_w[:] = 0.0
-                c.syn_w[q] = keep
-                return int(j), int(d.syn_post[q]), q
-    raise AssertionError("no RS->RS synapse")
-
-
 @pytest.mark.parametrize("pre_first", [True, False])
 def test_a_spike_pair_tags_with_the_stdp_sign_and_a_tetanus_captures_it(pre_first):
     c = make(stp=False)
-    j, k, q = _ee_synapse_alone(c)
+    j, k, q = isolated_ee_synapse(c)
     w0 = float(c.syn_w[q])
     first, second = (j, k) if pre_first else (k, j)
     for neuron in (first, second):

@@ -35,6 +35,14 @@ def _pong(env: gym.Env):
     return pong
 
 
+def _decoder_pong(env: gym.Env, wrapper: str, hint: str = ""):
+    """The CLPong-v0 under ``env``, which must be ``control="decoder"`` (the only mode whose observation is spikes)."""
+    pong = _pong(env)
+    if pong.control != "decoder":
+        raise ValueError(f"{wrapper} needs control='decoder' (got {pong.control!r}){hint}")
+    return pong
+
+
 class OwnedLink(gym.Wrapper):
     """Close ``link`` (which the env was given and so never closes) when the env is closed."""
 
@@ -63,10 +71,8 @@ class ZeroSpikeObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
-        control = _pong(env).control
-        if control != "decoder":
-            raise ValueError(f"ZeroSpikeObservation needs control='decoder' (got {control!r}); for 'encoder' "
-                             "silence the spikes at the link: make_link(..., drop_spikes=True)")
+        _decoder_pong(env, "ZeroSpikeObservation",
+                      "; for 'encoder' silence the spikes at the link: make_link(..., drop_spikes=True)")
         self._zeros = np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
 
     def observation(self, observation):
@@ -82,9 +88,7 @@ class LogCountObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
-        control = _pong(env).control
-        if control != "decoder":
-            raise ValueError(f"LogCountObservation needs control='decoder' (got {control!r})")
+        _decoder_pong(env, "LogCountObservation")
         base = env.observation_space
         self.observation_space = spaces.Box(np.log1p(base.low), np.log1p(base.high), dtype=np.float32)
 
@@ -108,9 +112,7 @@ class ChannelCountsObservation(gym.Wrapper):
 
     def __init__(self, env: gym.Env, channels: Sequence[int] | None = None, history: int | None = None):
         super().__init__(env)
-        pong = _pong(env)
-        if pong.control != "decoder":
-            raise ValueError(f"ChannelCountsObservation needs control='decoder' (got {pong.control!r})")
+        pong = _decoder_pong(env, "ChannelCountsObservation")
         if not isinstance(pong.connection.link, TapLink):
             raise ValueError("ChannelCountsObservation needs the env to run on a clgym.agents.links.TapLink "
                              "(make_env(..., obs='channels') builds one)")
