@@ -87,7 +87,8 @@ CONDITIONS = {c.name: c for c in (
     Condition("rest", "RST", "rest", "culture"),
     Condition("in_silico", "IS", "stimulus", "in_silico"),
     Condition("media_only", "CTL", "stimulus", "media_only"),
-    Condition("plasticity_off", "-", "stimulus", "culture", {"stdp": False, "stdp_tagging": False, "homeostasis": False}),
+    Condition("plasticity_off", "-", "stimulus", "culture",
+              {"stdp": False, "stdp_tagging": False, "homeostasis": False}),
 )}
 QUICK = dict(sessions=2, minutes=2.0, culture="tiny")
 ACTIVITY_BINS_PER_SESSION = 20
@@ -564,15 +565,15 @@ def report(results: list[dict], args: argparse.Namespace, command: str, wall: fl
     figures = write_figures(out, ordered, summaries, windows, args.minutes)
     work = sum(r["wall_seconds"] for r in results)  # NaN for sessions rebuilt without their timing
     cpu = sum(r.get("cpu_seconds", math.nan) for r in results)
-    workers = args.workers if args.ray_address is None else 1
+    cpu_text = "" if not math.isfinite(cpu) else f" CPU time of the sessions: {cpu / 60:.1f} min" + (
+        "." if args.ray_address is not None  # a cluster's core count is not ours to know
+        else f", about {cpu / 60 / args.workers:.1f} min of wall on {args.workers} dedicated core(s).")
     culture = results[0]["spec"]["culture"] if results else {}
     where = "Ray" if args.ray_address is not None else f"{args.workers} local"
     text = (f"# DishBrain replication run\n\nCommand: `{command}`\n\n{len(results)} sessions, {args.minutes:g} "
             f"simulated min each, culture `{json.dumps(culture)}`, long rally >= {args.long_rally_hits} hits; wall "
             f"time {wall / 60:.1f} min" + (f" ({work / 60:.1f} session-min of work on {where} workers)"
-                                           if math.isfinite(work) else f" on {where} workers") + "." + (
-                f" CPU time of the sessions: {cpu / 60:.1f} min, about {cpu / 60 / workers:.1f} min of wall on "
-                f"{workers} dedicated cores." if math.isfinite(cpu) else "") + "\n\n"
+                                           if math.isfinite(work) else f" on {where} workers") + "." + cpu_text + "\n\n"
             f"## Ours next to the paper (Kagan et al. 2022; session mean +- SEM; paired t of the average rally, "
             f"first vs last window, t < 0 = improvement)\n\n{paper_side_by_side(summaries)}\n\n"
             f"## All our conditions\n\n{format_condition_table(summaries, windows[0].label, windows[1].label)}"
