@@ -9,4 +9,8 @@ cl SDK load when an env is made.
 
 __version__ = "0.1.0"
 
+from clgym.numba_cache import configure_numba_cache as _configure_numba_cache  # noqa: E402
+
+_configure_numba_cache()  # before any kernel is defined: a per-user cache unless NUMBA_CACHE_DIR is set
+
 from clgym import envs as _envs  # noqa: E402,F401  (registers CLPong-v0)

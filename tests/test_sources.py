@@ -61,6 +61,11 @@ def test_metadata_is_static_valid_and_accelerated():
         ({"culture": {"preset": "nope"}}, "preset"),
         ({"culture": TINY, "frames": "some"}, "frames"),
         ({"culture": TINY, "parent_pid": -1}, "parent_pid"),
+        ({"culture": TINY, "parent_pid": 1.5}, "parent_pid"),
+        ({"culture": TINY, "parent_watchdog": "yes"}, "parent_watchdog"),
+        ({"culture": TINY, "parent_pid": 1, "parent_watchdog": False}, "parent_watchdog"),
+        ({"culture": "tiny"}, "culture"),
+        ({"preset": "huge2"}, "preset"),
     ],
 )
 def test_bad_config_fails_at_construction_naming_the_field(config, field):
@@ -69,7 +74,7 @@ def test_bad_config_fails_at_construction_naming_the_field(config, field):
 
 
 def test_read_returns_the_cultures_spikes_sorted_inside_the_window_with_waveforms():
-    source = opened(culture=TINY)
+    source = opened(culture=TINY, frames="zeros")
     reference = Culture(CultureConfig.from_dict(dict(TINY)))
     total = 0
     for start in range(0, 2500, 250):
@@ -139,10 +144,19 @@ def test_reads_only_move_forward_and_skip_gaps():
     assert all(1000 <= s.timestamp < 1250 for s in batch.spikes)
 
 
-def test_frame_modes():
-    full = opened(culture=TINY, frames="full").read(0, 250)
+def test_frame_modes_realistic_frames_by_default():
+    full = opened(culture=TINY).read(0, 250)  # what a CL1 user reads through tick.frames / neurons.read()
     assert full.frames.dtype == np.int16 and full.frames.shape == (250, 64) and np.any(full.frames != 0)
+    np.testing.assert_array_equal(opened(culture=TINY, frames="full").read(0, 250).frames, full.frames)
     assert opened(culture=TINY, frames="zeros").read(0, 250).frames is None
+
+
+def test_preset_and_seed_shorthands_match_the_culture_object():
+    assert culture_source(preset="tiny", seed=4).culture_config == culture_source(culture=TINY).culture_config
+    assert culture_source(culture={"preset": "tiny"}, seed=4).culture_config == CultureConfig.from_dict(TINY)
+    assert culture_source().culture_config == CultureConfig.from_preset("small")
+    with pytest.raises(ValueError, match="seed=5 conflicts with culture.seed=4"):
+        culture_source(culture=TINY, seed=5)
 
 
 def test_a_failure_is_reported_to_the_file_and_still_raised(tmp_path):

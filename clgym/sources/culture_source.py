@@ -7,30 +7,38 @@ The cl SDK's simulator pulls neural data from a *data source* in a producer subp
 (``on_stims``, one event per pulse, bursts already expanded, with the pulse's phases), then asks for the
 window (``read``). :class:`CultureSource` answers with our Numba culture: each pulse becomes
 ``Culture.stimulate`` at its exact frame, ``read`` advances the culture over the window and returns the
-spikes its MEA detected (sorted, each with a 75-sample waveform in uV) and, if configured, synthesised
-int16 frames (``frames="full"``; the cheap default ``frames="zeros"`` lets the SDK fill zeros).
+spikes its MEA detected (sorted, each with a 75-sample waveform in uV) and the MEA's synthesised int16
+frames (``frames="full"``, the default: what a CL1 user reads from ``tick.frames`` / ``neurons.read()``).
+``frames="zeros"`` skips the synthesis (the SDK fills zeros; same spikes, ~1/3 less culture time): the envs'
+links use it.
 
 The SDK builds the source from an importable factory and a JSON config, so the same culture can be rebuilt
-in any process: ``culture_source(culture={"preset": "small", "seed": 1}, frames="zeros")``. Two extra
-config keys serve process hygiene when the source runs inside the SDK's producer:
+in any process: ``culture_source(preset="small", seed=1)`` or ``culture_source(culture={"preset": "small",
+"seed": 1, "stdp": False})``. Process hygiene when the source runs inside the SDK's producer:
 
-- ``parent_pid``: the producer exits (within ~0.25 s) once that process is no longer its parent, so a
-  SIGKILLed env process does not leave a busy-polling producer behind;
+- the *parent watchdog* (``parent_watchdog=True``, the default): inside the SDK's producer process the source
+  remembers the process that started the producer (the ``cl`` script) and exits the producer within ~0.25 s
+  once that process is gone (SIGTERM, SIGKILL, a crash), instead of busy-polling forever. A source opened
+  in any other process never watches (unless ``parent_pid`` names the parent to watch);
 - ``failure_report_path``: a failure in the source is written there (type, message, traceback) before it
-  propagates, so the env process can raise a clear error instead of waiting for an SDK timeout.
+  propagates, so the env process can raise a clear error instead of waiting for an SDK timeout;
+- the 15 s producer start limit: the factory, when called outside the producer (the SDK calls it in the
+  ``cl`` script's process to read the metadata unless ``CL_SDK_DATA_SOURCE_METADATA`` is set), compiles or
+  loads the Numba kernels there, before the SDK's clock starts; the producer then only loads them from the
+  cache (``NUMBA_CACHE_DIR``, by default ``~/.cache/clgym/numba``: see :mod:`clgym.numba_cache`). If the
+  producer still takes long to open, it says why on stderr before the SDK's bare ``TimeoutError``.
 
-Example (what the SDK link does for you)
------------------------------------------
+Example (a plain ``cl`` script; the README's "Using the culture from your own cl script" has more)
+-------------------------------------------------------------------------------------------------
 >>> import cl
->>> from clgym.sources import CULTURE_SOURCE_FACTORY, culture_source_metadata, warm_up_culture_kernels
->>> warm_up_culture_kernels()               # compile/cache Numba before the producer's 15 s start limit
->>> cl.sim.set_simulator_data_source(CULTURE_SOURCE_FACTORY,
-...     config={"culture": {"preset": "tiny", "seed": 1}}, metadata=culture_source_metadata())
+>>> from clgym.sources import CULTURE_SOURCE_FACTORY
+>>> cl.sim.set_simulator_data_source(CULTURE_SOURCE_FACTORY, config={"preset": "tiny", "seed": 1})
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import traceback
@@ -50,9 +58,32 @@ from cl.sim import (
 from clgym.culture import Culture, CultureConfig, spike_waveform
 
 CULTURE_SOURCE_FACTORY = "clgym.sources.culture_source:culture_source"
-FRAME_MODES = ("zeros", "full")
+FRAME_MODES = ("full", "zeros")
 UV_PER_SAMPLE_UNIT = 0.195
 PARENT_POLL_SECONDS = 0.25
+SDK_PRODUCER_START_LIMIT_S = 15.0  # cl-sdk 1.0.0: BaseProducer.start(timeout=15.0)
+SLOW_OPEN_WARNING_S = 9.0  # seconds after the producer's start: warn on stderr while there is still time
+SDK_SUBPROCESS_MAIN = "cl._sim._subprocess_main"
+
+
+def running_in_sdk_producer() -> bool:
+    """True in a process the cl SDK started with ``python -m cl._sim._subprocess_main`` (its producer)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and getattr(spec, "name", None) == SDK_SUBPROCESS_MAIN:
+        return True
+    return bool(sys.argv) and sys.argv[0].replace(os.sep, "/").endswith("cl/_sim/_subprocess_main.py")
+
+
+def _process_age_seconds() -> float:
+    """Seconds since this process started (Linux /proc; 0.0 where unknown)."""
+    try:
+        fields = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+        started_ticks = int(fields[19])  # field 22: starttime, in clock ticks since boot
+        uptime = float(open("/proc/uptime").read().split()[0])
+        return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def culture_source_metadata() -> SimulatorDataSourceMetadata:
@@ -75,8 +106,9 @@ _kernels_warm = False
 def warm_up_culture_kernels() -> None:
     """Compile (or load from Numba's cache) every culture kernel in this process, once.
 
-    The SDK gives its producer 15 s to open; a cold Numba compile can take longer, so the SDK link calls this
-    before ``cl.open()``. With ``cache=True`` the producer then only loads the compiled kernels.
+    The SDK gives its producer 15 s to open; a cold Numba compile can take longer, so the SDK link (and the
+    factory, when the SDK calls it in the script's process) calls this before the producer starts. With
+    ``cache=True`` the producer then only loads the compiled kernels from ``NUMBA_CACHE_DIR``.
     """
     global _kernels_warm
     if _kernels_warm:
@@ -108,23 +140,50 @@ class SpikeArrays:
 
 
 class CultureSource(SimulatorDataSource):
-    """A :class:`clgym.culture.Culture` behind the ``cl.sim.SimulatorDataSource`` interface."""
+    """A :class:`clgym.culture.Culture` behind the ``cl.sim.SimulatorDataSource`` interface.
+
+    Args (every key of ``CL_SDK_DATA_SOURCE_CONFIG``; all optional):
+        culture: a JSON object of :class:`~clgym.culture.CultureConfig` fields, ``{"preset": ..., **overrides}``
+            (default ``{"preset": "small"}``).
+        preset, seed: shorthands for ``culture.preset`` / ``culture.seed`` (an error if both disagree).
+        frames: ``"full"`` (default: synthesised MEA frames) or ``"zeros"`` (the SDK fills zeros; faster).
+        parent_watchdog: inside the SDK's producer, exit when the process that started it is gone (default
+            true).
+        parent_pid: watch this process instead (it must be this process's parent); implies the watchdog.
+        failure_report_path: write a failure (with its traceback) to this file before raising it.
+    """
 
     def __init__(
         self,
         culture: dict[str, Any] | None = None,
-        frames: str = "zeros",
+        frames: str = "full",
         parent_pid: int | None = None,
         failure_report_path: str | None = None,
+        *,
+        preset: str | None = None,
+        seed: int | None = None,
+        parent_watchdog: bool = True,
     ):
-        # validate everything here (cheap) so a bad config fails in the env process, not the producer
-        self.culture_config = CultureConfig.from_dict(dict(culture) if culture else {"preset": "small"})
+        # validate everything here (cheap) so a bad config fails in the script's process, not the producer
+        self.culture_config = CultureConfig.from_dict(_culture_dict(culture, preset, seed))
         if frames not in FRAME_MODES:
             raise ValueError(f"frames={frames!r} is not allowed; allowed {FRAME_MODES}")
-        if parent_pid is not None and (isinstance(parent_pid, bool) or int(parent_pid) <= 0):
+        if parent_pid is not None and (
+            isinstance(parent_pid, bool) or not isinstance(parent_pid, int) or parent_pid <= 0
+        ):
             raise ValueError(f"parent_pid={parent_pid!r} is not allowed; allowed a positive process id or None")
+        if not isinstance(parent_watchdog, bool):
+            raise ValueError(f"parent_watchdog={parent_watchdog!r} is not allowed; allowed true or false")
+        if parent_pid is not None and not parent_watchdog:
+            raise ValueError(
+                "parent_watchdog=false contradicts parent_pid; allowed: parent_pid only with the watchdog on"
+            )
         self.frame_mode = frames
-        self.parent_pid = None if parent_pid is None else int(parent_pid)
+        self.parent_watchdog = parent_watchdog
+        self.in_sdk_producer = running_in_sdk_producer()
+        if parent_pid is None and parent_watchdog and self.in_sdk_producer:
+            parent_pid = os.getppid()  # the cl script that started this producer, read before it can die
+        self.parent_pid = parent_pid
         self.failure_report_path = failure_report_path
         self.culture: Culture | None = None
         self._metadata = culture_source_metadata()
@@ -140,7 +199,12 @@ class CultureSource(SimulatorDataSource):
         with self._reporting_failures("open"):
             if self.parent_pid is not None:
                 self._start_parent_watchdog()
-            self.culture = Culture(self.culture_config)
+            warning = _slow_open_warning(self.culture_config) if self.in_sdk_producer else None
+            try:
+                self.culture = Culture(self.culture_config)
+            finally:
+                if warning is not None:
+                    warning.cancel()
 
     def close(self) -> None:
         self._watchdog_stop.set()
@@ -222,11 +286,73 @@ class _FailureReport:
         return False
 
 
+def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int | None) -> dict[str, Any]:
+    """The culture config from ``culture`` and the ``preset`` / ``seed`` shorthands (default preset: small)."""
+    if culture is not None and not isinstance(culture, dict):
+        raise ValueError(f"culture={culture!r} is not allowed; allowed a JSON object of CultureConfig fields or null")
+    merged = dict(culture or {})
+    for name, value in (("preset", preset), ("seed", seed)):
+        if value is None:
+            continue
+        if name in merged and merged[name] != value:
+            raise ValueError(
+                f"{name}={value!r} conflicts with culture.{name}={merged[name]!r}; allowed: give {name} once"
+            )
+        merged[name] = value
+    merged.setdefault("preset", "small")
+    return merged
+
+
+def _slow_open_warning(config: CultureConfig) -> threading.Timer:
+    """A timer that explains on stderr, before the SDK's bare TimeoutError, why the producer is slow to open."""
+
+    def warn() -> None:
+        from clgym.numba_cache import numba_cache_dir
+
+        print(
+            f"clgym culture source: the SDK producer (pid {os.getpid()}) has been opening for "
+            f"{_process_age_seconds():.0f} s (culture preset {config.preset!r}, {config.n_neurons} neurons); "
+            f"the cl SDK gives it {SDK_PRODUCER_START_LIMIT_S:.0f} s, then cl.open() fails with "
+            "'Producer did not start within timeout'. The usual cause is a cold Numba cache "
+            f"(NUMBA_CACHE_DIR={numba_cache_dir()}): the kernels are being compiled in the producer because "
+            "CL_SDK_DATA_SOURCE_METADATA was set (so the SDK did not build the source in your process first) "
+            "or the cache was invalidated. Warm it once, e.g. python -c 'from clgym.sources import "
+            "warm_up_culture_kernels as w; w()', or leave CL_SDK_DATA_SOURCE_METADATA unset; "
+            "else the machine is overloaded.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    timer = threading.Timer(max(0.0, SLOW_OPEN_WARNING_S - _process_age_seconds()), warn)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def culture_source(
     culture: dict[str, Any] | None = None,
-    frames: str = "zeros",
+    frames: str = "full",
     parent_pid: int | None = None,
     failure_report_path: str | None = None,
+    *,
+    preset: str | None = None,
+    seed: int | None = None,
+    parent_watchdog: bool = True,
 ) -> CultureSource:
-    """The importable factory the SDK calls with the JSON config (see :class:`CultureSource`)."""
-    return CultureSource(culture=culture, frames=frames, parent_pid=parent_pid, failure_report_path=failure_report_path)
+    """The importable factory the SDK calls with the JSON config (every key: :class:`CultureSource`).
+
+    Called outside the SDK's producer (the SDK calls it in the ``cl`` script's process to read the metadata),
+    it also compiles / loads the Numba kernels there, so the producer only loads them within its 15 s.
+    """
+    source = CultureSource(
+        culture=culture,
+        frames=frames,
+        parent_pid=parent_pid,
+        failure_report_path=failure_report_path,
+        preset=preset,
+        seed=seed,
+        parent_watchdog=parent_watchdog,
+    )
+    if not source.in_sdk_producer:
+        warm_up_culture_kernels()
+    return source
