@@ -4,6 +4,7 @@
     clgym bench [engine|link|env|render] ...
     clgym train ...                 SB3 agents on CLPong-v0 (scripts/train_sb3.py)
     clgym replicate ...             the DishBrain replication campaign (scripts/dishbrain.py)
+    clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym/calibration/)
 
 Each subcommand imports its room lazily, so ``clgym --help`` is instant.
 """
@@ -58,8 +59,15 @@ def _script(name: str, argv: list[str]) -> int:
     return 0
 
 
+def _calibrate(argv: list[str]) -> int:
+    from clgym.calibration.command import main
+
+    return main(argv)
+
+
 COMMANDS = {
     "demo": _demo,
+    "calibrate": _calibrate,
     "bench": _bench,
     "train": lambda argv: _script("train_sb3.py", argv),
     "replicate": lambda argv: _script("dishbrain.py", argv),

@@ -149,7 +149,8 @@ def test_non_stimulable_channels_are_the_cl1_ones():
 
 def test_a_nearly_noiseless_mea_sees_every_spike_in_range_without_overflowing():
     """Regression: near-zero noise makes every neuron visible on many channels; output buffers must cope."""
-    c = Culture(CultureConfig.from_preset("tiny", seed=6, noise_rms_uv=0.001))
+    # dead time off: with it, coincident spikes of two neurons on one channel count once (tested below)
+    c = Culture(CultureConfig.from_preset("tiny", seed=6, noise_rms_uv=0.001, detection_dead_time_ms=0.0))
     batch = c.advance(5 * 25_000)
     assert batch.neuron_ids.size > 0
     per_neuron = np.diff(c._det_ptr)
@@ -162,3 +163,24 @@ def test_no_spikes_on_grounded_or_reference_channels():
     batch = c.advance(10 * 25_000)
     assert len(batch) > 0
     assert not np.isin(batch.channels, [0, 4, 7, 56, 63]).any()
+
+
+@pytest.mark.parametrize("preset", ["small", "dishbrain"])
+def test_a_channel_is_blind_for_its_dead_time_so_no_spike_is_reported_twice(preset):
+    """A real threshold detector cannot report two spikes on one channel within ~1 ms (issue 13, item 5)."""
+    c = Culture(CultureConfig.from_preset(preset, seed=3))
+    batch = c.advance(20 * 25_000)
+    assert len(batch) > 500
+    ts, ch = batch.timestamps, batch.channels
+    pairs = ts * 64 + ch
+    assert np.unique(pairs).size == pairs.size, "duplicate (timestamp, channel)"
+    for channel in np.unique(ch):
+        gaps = np.diff(ts[ch == channel])
+        assert gaps.size == 0 or gaps.min() >= 25, f"channel {channel}: two detections within 1 ms"
+
+
+def test_without_dead_time_coincident_spikes_on_one_channel_are_all_reported():
+    c = Culture(CultureConfig.from_preset("small", seed=3, detection_dead_time_ms=0.0))
+    batch = c.advance(20 * 25_000)
+    gaps = np.concatenate([np.diff(batch.timestamps[batch.channels == k]) for k in np.unique(batch.channels)])
+    assert (gaps < 25).any(), "the dead-time test above would pass vacuously"

@@ -82,7 +82,8 @@ class Culture:
         rng = np.random.default_rng([cfg.seed, 1])
         n = self.dish.n_neurons
         self.electrodes_um = electrode_positions_um(cfg)
-        self._ch_ptr, self._ch_neuron, self._ch_mv = stimulation_coupling(self.dish.positions_um, cfg, rng)
+        self._ch_ptr, self._ch_neuron, self._ch_mv = stimulation_coupling(self.dish.positions_um, cfg, rng,
+                                                                            self.dish.axon_end_um)
         self._det_ptr, self._det_ch, self._det_amp = detection_coupling(self.dish.positions_um, cfg, rng)
 
         d = self.dish
@@ -155,6 +156,7 @@ class Culture:
         P[K.P_MINI_W] = cfg.mini_weight
         P[K.P_NOISE_RMS], P[K.P_DETECT_THRESHOLD] = cfg.noise_rms_uv, cfg.detection_threshold_sd * cfg.noise_rms_uv
         P[K.P_FRAMES_PER_STEP] = cfg.frames_per_step
+        P[K.P_DEAD_FRAMES] = round(cfg.detection_dead_time_ms * 25)
         tag_period = max(1, round(K.TAG_PERIOD_MS / dt))
         P[K.P_TAG_ON], P[K.P_TAG_PERIOD] = float(cfg.stdp_tagging), tag_period
         P[K.P_TAG_DECAY] = math.exp(-tag_period * dt / cfg.tag_tau_ms)
@@ -308,11 +310,24 @@ class Culture:
         for name in _STATE_FIELDS:
             getattr(self, name)[...] = snap[name]
         self.syn_tag[...] = snap.get("syn_tag", 0.0)
-        self._tet[...] = snap.get("_tet", _fresh_tetanus_state())
+        tet = snap.get("_tet", _fresh_tetanus_state())
+        self._tet[...] = _fresh_tetanus_state()
+        self._tet[: tet.shape[0]] = tet  # snapshots from before the dead time have 3 rows
         self._step, self.frame = snap["step"], snap["frame"]
         self._pending = list(snap["pending"])
         self._held = tuple(x.copy() for x in snap["held"])
         self._stim_log = list(snap["stim_log"])
+
+    def set_plasticity(self, *, stdp: bool | None = None, homeostasis: bool | None = None) -> None:
+        """Switch long-term plasticity on or off from now on (``None`` leaves a switch as it is).
+
+        ``stdp=False`` also stops tagging (tags are filled by STDP) and capture. Short-term depression stays:
+        it is how a synapse transmits, not learning. Used to freeze a culture for probes and calibration."""
+        if stdp is not None:
+            self._P[K.P_STDP_ON] = float(bool(stdp))
+            self._P[K.P_TAG_ON] = float(bool(stdp) and self.config.stdp_tagging)
+        if homeostasis is not None:
+            self._P[K.P_HOMEO_ON] = float(bool(homeostasis))
 
     @property
     def capture_steps(self) -> int:
@@ -346,9 +361,10 @@ _NO_STIM = np.zeros((K.STIM_ROWS, 0), np.float64)
 
 
 def _fresh_tetanus_state() -> np.ndarray:
-    """kernel's TET: no pulse yet on any channel, capture closed, nothing counted."""
-    tet = np.zeros((3, N_CHANNELS), np.int64)
+    """kernel's TET: no pulse yet on any channel, capture closed, nothing counted, no spike detected yet."""
+    tet = np.zeros((4, N_CHANNELS), np.int64)
     tet[K.R_TET_LAST] = K.NO_PULSE_FRAME
+    tet[K.R_CH_LAST_SPIKE] = K.NO_PULSE_FRAME
     return tet
 
 

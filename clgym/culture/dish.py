@@ -49,6 +49,9 @@ class Dish:
     in_pre: np.ndarray  # (S,) int32 presynaptic neuron of each in_syn entry (contiguous per target)
     mini_rate_hz: np.ndarray  # (N,) float64
     size_um: float
+    # axons (empty (N, 2) arrays when the config has no axon model): the axon is the straight segment from the
+    # soma to axon_end_um
+    axon_end_um: np.ndarray | None = None
 
     @property
     def n_neurons(self) -> int:
@@ -104,6 +107,52 @@ def _draw_connections(seed, pos, degree, length_um):
     return ptr, post, dist
 
 
+@numba.njit(cache=True)
+def _segment_distance(px, py, ax, ay, ux, uy, length):
+    """Distance from (px, py) to the segment from (ax, ay) along the unit vector (ux, uy) for ``length``, and
+    the position of the nearest point along the segment."""
+    t = (px - ax) * ux + (py - ay) * uy
+    t = min(max(t, 0.0), length)
+    dx = px - (ax + t * ux)
+    dy = py - (ay + t * uy)
+    return np.sqrt(dx * dx + dy * dy), t
+
+
+@numba.njit(cache=True)
+def _draw_axonal_connections(seed, pos, degree, axon_dir, axon_len, reach_um):
+    """Per presynaptic neuron: draw `degree[i]` distinct targets along its axon.
+
+    A neuron j becomes a target of i with weight exp(-d / reach), where d is the distance from j's soma to i's
+    axon (a straight segment from i's soma): synapses form where an axon passes through a dendritic field.
+    Targets are drawn without replacement in proportion to the weights (Efraimidis & Spirakis 2006: the
+    `degree` largest keys log(u) / w), exactly and in O(N) per neuron whatever the density, so a sparse dish
+    cannot stall the draw. Returns CSR pointers, targets and the path length along the axon to each contact
+    (for the delay)."""
+    np.random.seed(seed)  # noqa: NPY002
+    n = pos.shape[0]
+    ptr = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        ptr[i + 1] = ptr[i] + degree[i]
+    post = np.empty(ptr[n], np.int32)
+    path = np.empty(ptr[n], np.float64)
+    keys = np.empty(n, np.float64)
+    paths = np.empty(n, np.float64)
+    for i in range(n):
+        ux, uy = axon_dir[i, 0], axon_dir[i, 1]
+        for j in range(n):
+            d, t = _segment_distance(pos[j, 0], pos[j, 1], pos[i, 0], pos[i, 1], ux, uy, axon_len[i])
+            paths[j] = t + d
+            # log-space key: log(u) / w with w = exp(-d / reach); no underflow for far neurons
+            keys[j] = np.log(np.random.random() + 1e-300) * np.exp(d / reach_um)  # noqa: NPY002
+        keys[i] = -np.inf
+        k = degree[i]
+        chosen = np.sort(np.argsort(-keys)[:k])  # largest keys; rows sorted by target (cache-friendly delivery)
+        for m in range(k):
+            post[ptr[i] + m] = chosen[m]
+            path[ptr[i] + m] = paths[chosen[m]]
+    return ptr, post, path
+
+
 def _morton(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     code = np.zeros_like(x)
     for bit in range(10):
@@ -143,8 +192,21 @@ def build_dish(cfg: CultureConfig) -> Dish:
     a, b, c, d = (np.ascontiguousarray(params[:, k], np.float32) for k in range(4))
 
     degree = rng.poisson(cfg.mean_out_degree, size=n).clip(1, n - 1).astype(np.int64)
-    syn_ptr, syn_post, dist = _draw_connections(
-        int(rng.integers(2**31 - 1)), positions, degree, float(cfg.connection_length_um))
+    axon_end = None
+    if cfg.axon_length_um > 0:
+        # long, sparse axons: one straight segment per neuron, random direction, lognormal length (drawn from
+        # their own stream so that the rest of the dish does not depend on the axon model's draws)
+        arng = np.random.default_rng([cfg.seed, 21])
+        angle = arng.uniform(0.0, 2.0 * np.pi, n)
+        axon_dir = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        sigma = np.sqrt(np.log1p(cfg.axon_length_cv**2))
+        axon_len = cfg.axon_length_um * arng.lognormal(-0.5 * sigma**2, sigma, n)
+        axon_end = positions + axon_dir * axon_len[:, None]
+        syn_ptr, syn_post, dist = _draw_axonal_connections(
+            int(rng.integers(2**31 - 1)), positions, degree, axon_dir, axon_len, float(cfg.dendrite_reach_um))
+    else:
+        syn_ptr, syn_post, dist = _draw_connections(
+            int(rng.integers(2**31 - 1)), positions, degree, float(cfg.connection_length_um))
     syn_pre = np.repeat(np.arange(n, dtype=np.int32), np.diff(syn_ptr))
 
     pre_exc = is_exc[syn_pre]
@@ -171,4 +233,5 @@ def build_dish(cfg: CultureConfig) -> Dish:
 
     return Dish(positions_um=positions, type_code=type_code, is_exc=is_exc, a=a, b=b, c=c, d=d,
                 syn_ptr=syn_ptr, syn_post=syn_post, syn_w=syn_w, syn_delay=syn_delay, syn_pre=syn_pre,
-                in_ptr=in_ptr, in_syn=in_syn, in_pre=syn_pre[in_syn], mini_rate_hz=mini_rate, size_um=size)
+                in_ptr=in_ptr, in_syn=in_syn, in_pre=syn_pre[in_syn], mini_rate_hz=mini_rate, size_um=size,
+                axon_end_um=axon_end)

@@ -14,7 +14,8 @@ One call runs many steps without returning to Python. Per step:
    frame (40 us) resolution. ``dt_ms`` 0.5/0.4/0.2 are available for accuracy checks. Synaptic current is
    conductance-based, with the NMDA Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
    Poisson miniature EPSPs are drawn per neuron as exponential inter-event intervals (event-driven).
-4. Each spike is detected on nearby channels (amplitude + noise vs threshold), passes through the presynaptic
+4. Each spike is detected on nearby channels (amplitude + noise vs threshold; a channel is blind for
+   ``detection_dead_time_ms`` after each detection, like a real threshold detector), passes through the presynaptic
    Tsodyks-Markram short-term plasticity state, is scheduled to its targets, and drives pair-based STDP on
    E->E synapses (soft bounds: depression ~ w, potentiation ~ w_max - w).
 5. Every ``homeostasis_period`` steps each neuron's incoming excitatory weights are scaled toward its target
@@ -50,7 +51,9 @@ P_MINI_W, P_NOISE_RMS, P_DETECT_THRESHOLD, P_FRAMES_PER_STEP = range(24, 28)
 # pulses that make a tetanus, capture window (steps)
 P_TAG_ON, P_TAG_DECAY, P_TAG_PERIOD, P_CAPTURE_RATE, P_CAPTURE_MAX_GAP, P_CAPTURE_MIN_PULSES, \
     P_CAPTURE_WINDOW = range(28, 35)
-N_PARAMS = 35
+# spike detection: frames after a detection during which the same channel detects nothing more (dead time)
+P_DEAD_FRAMES = 35
+N_PARAMS = 36
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
 TAG_PERIOD_MS = 10.0
@@ -92,7 +95,8 @@ STIM_ROWS = 4
 # rows of the int64 tetanus state TET (one column per channel): frame of the last pulse, length of the run of
 # tetanic pulses it ends, and a row of scalars (indices T_*): capture open while step < T_CAPTURE_UNTIL, steps
 # with capture open so far, and in the current tag period
-R_TET_LAST, R_TET_RUN, R_TET_MISC = range(3)
+# A fourth row holds each channel's last detected spike frame (the detector's dead time, step 4).
+R_TET_LAST, R_TET_RUN, R_TET_MISC, R_CH_LAST_SPIKE = range(4)
 T_CAPTURE_UNTIL, T_CAPTURE_STEPS, T_OPEN_IN_PERIOD = range(3)
 NO_PULSE_FRAME = -(10**15)
 # rows of the int64 output array OUT: detected spikes' frame and channel, neuron spikes' frame and id
@@ -254,7 +258,8 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
     syn_post, syn_delay = SYN[R_SYN_POST], SYN[R_SYN_DELAY]
     ee_pre, ee_syn = EE[R_EE_PRE], EE[R_EE_SYN]
     syn_w, syn_tag = SW[R_SW_W], SW[R_SW_TAG]
-    tet_last, tet_run, tet_misc = TET[R_TET_LAST], TET[R_TET_RUN], TET[R_TET_MISC]
+    tet_last, tet_run, tet_misc, ch_last = TET[R_TET_LAST], TET[R_TET_RUN], TET[R_TET_MISC], TET[R_CH_LAST_SPIKE]
+    dead = int(P[P_DEAD_FRAMES])
     ring_e, ring_i = RING[0], RING[1]
     out_frame, out_ch, nrn_frame, nrn_id = OUT[R_OUT_FRAME], OUT[R_OUT_CH], OUT[R_NRN_FRAME], OUT[R_NRN_ID]
     n_stim = STIM.shape[1]
@@ -353,9 +358,12 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
             n_nrn += 1
             for q in range(det_ptr[j], det_ptr[j + 1]):
                 seen = det_amp[q] + noise_rms * _gauss(rng)
-                if seen < thr:
+                chq = det_ch[q]
+                # a detector is blind for `dead` frames after a detection (no duplicate (frame, channel))
+                if seen < thr and frame - ch_last[chq] >= dead:
+                    ch_last[chq] = frame
                     out_frame[n_det] = frame
-                    out_ch[n_det] = det_ch[q]
+                    out_ch[n_det] = chq
                     out_amp[n_det] = seen
                     n_det += 1
             eff = 1.0

@@ -61,15 +61,37 @@ def _distances(positions_um: np.ndarray, cfg: CultureConfig) -> np.ndarray:
     return np.sqrt(((el[:, None, :] - positions_um[None, :, :]) ** 2).sum(-1))  # (64, N)
 
 
-def stimulation_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator):
-    """CSR by channel: (ptr[65], neuron, mV of depolarisation per uA of a 200 us phase)."""
-    r = _distances(positions_um, cfg)
+def _axon_distances(positions_um: np.ndarray, axon_end_um: np.ndarray, cfg: CultureConfig) -> np.ndarray:
+    """(64, N) distance from each electrode to each neuron's axon (the segment soma -> axon_end_um)."""
+    el = electrode_positions_um(cfg)[:, None, :]
+    a = positions_um[None, :, :]
+    seg = (axon_end_um - positions_um)[None, :, :]
+    length2 = np.maximum((seg**2).sum(-1), 1e-12)
+    t = np.clip(((el - a) * seg).sum(-1) / length2, 0.0, 1.0)
+    return np.sqrt(((el - (a + t[..., None] * seg)) ** 2).sum(-1))
+
+
+def _mv_per_ua(r: np.ndarray, cfg: CultureConfig) -> np.ndarray:
     r2 = (r**2 + cfg.stim_height_um**2) * 1e-12  # m^2
     field_per_ua = 1e-6 / (4.0 * np.pi * cfg.medium_conductivity_s_per_m * r2)  # V/m per uA
+    out = cfg.stim_polarization_um * 1e-6 * field_per_ua * 1e3
+    out[r > cfg.stim_cutoff_um] = 0.0
+    return out
+
+
+def stimulation_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator,
+                         axon_end_um: np.ndarray | None = None):
+    """CSR by channel: (ptr[65], neuron, mV of depolarisation per uA of a 200 us phase).
+
+    With axons (``axon_end_um``), a neuron is driven by whichever is stronger: the field at its soma, or
+    ``axon_stim_gain`` x the field at the nearest point of its axon (the spike starts in the axon and reaches
+    the soma antidromically within the step)."""
     excitability = rng.lognormal(-0.5 * 0.3**2, 0.3, size=positions_um.shape[0])  # per neuron
-    mv_per_ua = cfg.stim_polarization_um * 1e-6 * field_per_ua * 1e3 * excitability[None, :]
-    mv_per_ua[r > cfg.stim_cutoff_um] = 0.0
-    return _to_csr(mv_per_ua, threshold=0.05)
+    coupling = _mv_per_ua(_distances(positions_um, cfg), cfg)
+    if axon_end_um is not None:
+        axonal = cfg.axon_stim_gain * _mv_per_ua(_axon_distances(positions_um, axon_end_um, cfg), cfg)
+        coupling = np.maximum(coupling, axonal)
+    return _to_csr(coupling * excitability[None, :], threshold=0.05)
 
 
 def detection_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator):

@@ -1,0 +1,137 @@
+"""``clgym calibrate``: run the calibration protocol on N cultures of one or more presets and print the table.
+
+The table puts each statistic beside its goal (DishBrain's own rest recordings and the stimulus-specificity
+goals, ``docs/dishbrain.md``) and the command line that made it. Cultures run in parallel worker processes.
+
+Example
+-------
+    clgym calibrate --preset dishbrain --cultures 12
+    clgym calibrate --preset dishbrain small --cultures 4 --json out/calibration.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+
+import numpy as np
+
+from clgym.calibration.protocol import CalibrationProtocol, measure_culture
+
+#: (key, label, format, goal text, goal check on the mean over cultures)
+ROWS = [
+    ("bursts_per_min", "bursts / min", "{:.2f}", "0.5-6 (DishBrain 1.2-4.3)", lambda x: 0.5 <= x <= 6),
+    ("fraction_in_bursts", "spikes in bursts", "{:.0%}", "5-30 % (DishBrain 11-14 %)", lambda x: 0.05 <= x <= 0.30),
+    ("median_burst_s", "median burst (s)", "{:.2f}", "- (DishBrain ~0.5 or short)", None),
+    ("motor_corr", "motor corr 10 ms", "{:.2f}", "0.15-0.65 (DishBrain 0.40-0.42)", lambda x: 0.15 <= x <= 0.65),
+    ("motor_corr_outside", "motor corr outside bursts", "{:.2f}", "<= 0.25 (DishBrain 0.08-0.14)",
+     lambda x: x <= 0.25),
+    ("rate_median_hz", "channel rate median (Hz)", "{:.2f}", "0.1-5 (Wagenaar 2006)", lambda x: 0.1 <= x <= 5),
+    ("rate_p10_hz", "channel rate 10th pct (Hz)", "{:.2f}", "-", None),
+    ("rate_p90_hz", "channel rate 90th pct (Hz)", "{:.2f}", "-", None),
+    ("evoked_p5ms", "evoked spike <= 5 ms near electrode", "{:.0%}", "most pulses (> 50 %)", lambda x: x > 0.5),
+    ("evoked_latency_ms", "evoked latency (ms, median)", "{:.1f}", "< 5", lambda x: x < 5),
+    ("map_reliability", "band -> (up - down) reliability", "{:.2f}", ">= 0.5", lambda x: x >= 0.5),
+    ("decode_accuracy", "stimulated electrode decoded", "{:.0%}", ">= 80 % (chance 12.5 %)", lambda x: x >= 0.8),
+    ("evoked_rate_hz", "rate during stimulation (Hz/ch)", "{:.2f}", "-", None),
+]
+
+
+def _one(args) -> dict:
+    preset, seed, protocol, overrides = args
+    return measure_culture(preset, seed, protocol, **overrides)
+
+
+def summarise(results: list[dict]) -> dict[str, tuple[float, float]]:
+    """Mean and standard deviation over cultures of every statistic (NaNs ignored)."""
+    keys = results[0].keys()
+    out = {}
+    for k in keys:
+        x = np.array([r[k] for r in results], np.float64)
+        out[k] = (float(np.nanmean(x)), float(np.nanstd(x))) if np.isfinite(x).any() else (float("nan"),) * 2
+    return out
+
+
+def format_table(summaries: dict[str, dict[str, tuple[float, float]]], n: int) -> str:
+    presets = list(summaries)
+    head = "| statistic (mean +- sd over cultures) | goal | " + " | ".join(f"{p} (n = {n})" for p in presets) + " |"
+    lines = [head, "|---|---|" + "---|" * len(presets)]
+    for key, label, fmt, goal, check in ROWS:
+        cells = []
+        for p in presets:
+            mean, sd = summaries[p].get(key, (float("nan"), float("nan")))
+            mark = "" if check is None or not np.isfinite(mean) else (" ok" if check(mean) else " **miss**")
+            cells.append(f"{fmt.format(mean)} +- {fmt.format(sd)}{mark}")
+        lines.append(f"| {label} | {goal} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _load() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "uptime unavailable"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="clgym calibrate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", nargs="+", default=["dishbrain"], help="culture preset(s) (default dishbrain)")
+    ap.add_argument("--cultures", type=int, default=12, help="cultures (seeds 0..N-1) per preset (default 12)")
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--spontaneous-s", type=float, default=120.0)
+    ap.add_argument("--settle-s", type=float, default=30.0)
+    ap.add_argument("--repeats", type=int, default=6)
+    ap.add_argument("--current-ua", type=float, default=1.0)
+    ap.add_argument("--override", action="append", default=[], metavar="FIELD=VALUE",
+                    help="culture config override (JSON value), repeatable")
+    ap.add_argument("--json", default=None, help="also write every culture's statistics to this JSON file")
+    a = ap.parse_args(argv)
+    if a.cultures < 1:
+        ap.error(f"--cultures={a.cultures} is out of range; allowed >= 1")
+    overrides = {}
+    for item in a.override:
+        field, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"--override {item!r} is malformed; allowed FIELD=VALUE")
+        try:
+            overrides[field] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[field] = value
+    protocol = CalibrationProtocol(settle_s=a.settle_s, spontaneous_s=a.spontaneous_s, repeats=a.repeats,
+                                   current_ua=a.current_ua)
+    from clgym.culture import CultureConfig
+
+    for preset in a.preset:  # fail on a bad preset or override before any culture runs
+        CultureConfig.from_preset(preset, **overrides)
+    command = "clgym calibrate " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    load_before = _load()
+    t0, c0 = time.perf_counter(), time.process_time()
+    jobs = [(p, s, protocol, overrides) for p in a.preset for s in range(a.cultures)]
+    if a.workers > 1:
+        with ProcessPoolExecutor(a.workers) as pool:
+            flat = list(pool.map(_one, jobs))
+    else:
+        flat = [_one(j) for j in jobs]
+    results = {p: flat[i * a.cultures:(i + 1) * a.cultures] for i, p in enumerate(a.preset)}
+    wall = time.perf_counter() - t0
+    cpu = sum(r["cpu_s"] for rs in results.values() for r in rs)
+    print(f"`{command}`\n")
+    print(format_table({p: summarise(rs) for p, rs in results.items()}, a.cultures))
+    print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s in {a.workers} worker(s); load before: {load_before}")
+    if a.json:
+        os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+        with open(a.json, "w") as f:
+            json.dump(dict(command=command, protocol=asdict(protocol), overrides=overrides, results=results), f,
+                      indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
