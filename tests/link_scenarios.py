@@ -34,14 +34,21 @@ GAME_EVENTS = {4: ["serve"], 9: ["hit", {"ball": [0.5, 0.25]}], 30: ["miss"]}
 INVALID_STIMS = [
     (
         ([0], 1.0, None, 80),
-        "channels: channel 0 is not stimulable (grounded); allowed 0..63 except 0, 7, 56, 63",
+        "channels: channel 0 is grounded (cannot be stimulated); allowed: 0..63 except [0, 4, 7, 56, 63]",
     ),
-    (([9, 7], 1.0, None, 80), "channels: channel 7 is not stimulable"),
-    (([56], 1.0, None, 80), "channels: channel 56 is not stimulable"),
-    (([63], 1.0, None, 80), "channels: channel 63 is not stimulable"),
-    (([64], 1.0, None, 80), "channels: channel 64 is out of range; allowed 0..63"),
+    (
+        ([4], 1.0, None, 80),
+        "channels: channel 4 is the reference electrode; allowed: 0..63 except [0, 4, 7, 56, 63]",
+    ),
+    (([9, 4, 10], 1.0, None, 80), "channels: channel 4 is the reference electrode"),
+    (([9, 7], 1.0, None, 80), "channels: channel 7 is grounded"),
+    (([56], 1.0, None, 80), "channels: channel 56 is grounded"),
+    (([63], 1.0, None, 80), "channels: channel 63 is grounded"),
+    (([64], 1.0, None, 80), "channels: channel 64 is out of range; allowed: 0..63 except"),
     (([-1], 1.0, None, 80), "channels: channel -1 is out of range"),
-    (([], 1.0, None, 80), "channels: no channel given"),
+    (([], 1.0, None, 80), "channels is empty; give at least one channel from 0..63 except"),
+    ((["9"], 1.0, None, 80), "channels: expected channel numbers"),
+    ((None, 1.0, None, 80), "channels: expected channel numbers"),
     (([9], 3.5, None, 80), "phase_currents_uA[0]: -3.5 uA is out of range; allowed -3.0..3.0 uA"),
     (
         ([9], (160, -1.0, 160, 3.01), None, 80),

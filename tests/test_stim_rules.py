@@ -62,3 +62,21 @@ def test_scheduler_keeps_a_channel_at_200_pulses_per_second():
         scheduler.queue(validate_stim([9], 1.0), command_timestamp=0)
     stamps = [p.timestamp for p in scheduler.pop_due(10**6)]
     assert stamps == [2 + 125 * i for i in range(10)]  # queued, none dropped, 5 ms apart
+
+
+def test_the_reference_channel_is_refused_with_the_channel_layouts_own_message():
+    from clgym.coding import ChannelLayout
+
+    with pytest.raises(ValueError) as layout_refusal:
+        ChannelLayout(sensory=(4, 10, 11), motor=((20,), (30,)))
+    with InProcessLink(TINY) as link:
+        with pytest.raises(ValueError) as link_refusal:
+            link.stim([10, 4], 1.0)
+        assert link.advance().stim_timestamps.size == 0  # nothing was sent
+    reason = "channel 4 is the reference electrode; allowed: 0..63 except [0, 4, 7, 56, 63]"
+    assert str(link_refusal.value) == f"channels: {reason}"
+    assert str(layout_refusal.value).endswith(reason)
+
+
+def test_a_repeated_channel_in_one_request_is_one_pulse():
+    assert validate_stim([9, 9, 10], 1.0).channels == (9, 10)

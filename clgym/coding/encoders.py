@@ -205,22 +205,15 @@ class AgentStimEncoder:
         self._acc = np.full(len(self.channels), _MICRO, dtype=np.int64)
 
     def _check(self, action: object) -> np.ndarray:
-        a = np.asarray(action)
-        n = len(self.channels)
-        hi = len(self.rates_hz) if self.kind == "rate" else 1
-        if a.shape != (n,) or a.dtype.kind not in "iub":
-            if a.shape == (n,) and a.dtype.kind == "f" and np.all(np.isfinite(a)) and np.all(a == np.rint(a)):
-                a = a.astype(np.int64)
-            else:
-                raise ValueError(
-                    f"action {action!r} is not in the action space {self.action_space}: "
-                    f"expected {n} integers in 0..{hi}"
-                )
-        if a.size and (a.min() < 0 or a.max() > hi):
+        """The action as int64 levels if :attr:`action_space` contains it (Gymnasium's own rule, the same one
+        every env applies to its actions), else ``ValueError`` naming the action and the space."""
+        if not self.action_space.contains(action):
+            hi = len(self.rates_hz) if self.kind == "rate" else 1
             raise ValueError(
-                f"action {a.tolist()} is not in the action space {self.action_space}: entries 0..{hi}"
+                f"action {action!r} is not in the action space {self.action_space}; allowed: "
+                f"{len(self.channels)} integers in 0..{hi} (action_space.contains)"
             )
-        return a.astype(np.int64, copy=False)
+        return np.asarray(action, dtype=np.int64)
 
     def encode(self, action: object) -> tuple[StimCommand, ...]:
         """Stimulation for this tick: ``()`` or one command covering every channel that pulses now.

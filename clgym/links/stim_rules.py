@@ -6,7 +6,9 @@ A **stim request** is what an env asks for in one call: a set of channels, one p
 alternating polarity, each a duration in us and a current in uA), and optionally a burst (n pulses at f Hz).
 :func:`validate_stim` checks every hardware limit *before* anything is sent and returns a normalised
 :class:`StimRequest`; a violation raises ``ValueError`` naming the field and the allowed range. (The SDK
-itself silently drops stims on the grounded channels 0, 7, 56, 63; we refuse them instead.)
+itself silently drops stims on the grounded channels 0, 7, 56, 63 and would stimulate the reference electrode
+4; we refuse all five, with the message of :func:`clgym.coding.stimulus.validate_channels`, the one channel
+validator that channel layouts use too.)
 
 A **pulse** is one delivered pulse on one channel at one 25 kHz frame. :class:`PulseScheduler` turns
 requests into pulses with the timing rules the cl SDK's simulator applies (measured and read from cl-sdk
@@ -30,10 +32,10 @@ Example
 >>> scheduler.queue(request, command_timestamp=0)
 >>> [(pulse.timestamp, pulse.channel) for pulse in scheduler.pop_due(until_timestamp=250)]
 [(2, 8), (2, 9)]
->>> validate_stim([0], 1.0)
+>>> validate_stim([4], 1.0)
 Traceback (most recent call last):
 ...
-ValueError: channels: channel 0 is not stimulable (grounded); allowed 0..63 except 0, 7, 56, 63
+ValueError: channels: channel 4 is the reference electrode; allowed: 0..63 except [0, 4, 7, 56, 63]
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from clgym.coding.stimulus import validate_channels
 
 CHANNEL_COUNT = 64
 GROUNDED_CHANNELS = (0, 7, 56, 63)
@@ -61,7 +64,6 @@ DEFAULT_PULSE_US = 160  # phase width of the SDK's float shorthand
 
 _STEPS_PER_FRAME = 2  # the SDK schedules on a 50 kHz grid; frames are 25 kHz
 _MIN_LEAD_STEPS = MIN_LEAD_TIME_US // PHASE_STEP_US
-_ALLOWED_CHANNELS = f"allowed 0..{CHANNEL_COUNT - 1} except {', '.join(map(str, GROUNDED_CHANNELS))}"
 
 
 @dataclass(frozen=True)
@@ -116,20 +118,14 @@ def _refuse(field: str, message: str) -> ValueError:
 
 
 def _as_channels(channels) -> tuple[int, ...]:
+    """The request's channels, sorted, a repeated channel merged (one pulse per channel, as cl.ChannelSet)."""
     if isinstance(channels, (int, np.integer)):
         channels = (channels,)
     try:
-        listed = [operator.index(ch) for ch in channels]
-    except TypeError as error:
-        raise _refuse("channels", f"expected ints, got {channels!r}; {_ALLOWED_CHANNELS}") from error
-    if not listed:
-        raise _refuse("channels", f"no channel given; {_ALLOWED_CHANNELS}")
-    for ch in listed:
-        if not 0 <= ch < CHANNEL_COUNT:
-            raise _refuse("channels", f"channel {ch} is out of range; {_ALLOWED_CHANNELS}")
-        if ch in GROUNDED_CHANNELS:
-            raise _refuse("channels", f"channel {ch} is not stimulable (grounded); {_ALLOWED_CHANNELS}")
-    return tuple(sorted(set(listed)))
+        unique = list(dict.fromkeys(channels))
+        return tuple(sorted(validate_channels(unique, "channels")))
+    except TypeError as error:  # not ints / not iterable: still a ValueError naming the field
+        raise _refuse("channels", f"expected channel numbers, got {channels!r} ({error})") from error
 
 
 def _is_number(x) -> bool:
