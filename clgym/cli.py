@@ -1,7 +1,7 @@
 """The ``clgym`` command: one entry point for the demo, benchmarks, training and replication.
 
     clgym demo                      the culture plays DishBrain Pong (rendered; headless-safe)
-    clgym bench [engine|link|env|render] ...
+    clgym bench [engine|link|env|render|soak] ...
     clgym train ...                 SB3 agents on CLPong-v0 (scripts/train_sb3.py)
     clgym replicate ...             the DishBrain replication campaign (scripts/dishbrain.py)
     clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym/calibration/)
@@ -36,13 +36,18 @@ def _demo(argv: list[str]) -> int:
 
 
 def _bench(argv: list[str]) -> int:
-    targets = {"engine": None, "link": "bench_link.py", "env": "bench_env.py", "render": "bench_render.py"}
+    targets = {"engine": None, "link": "bench_link.py", "env": "bench_env.py", "render": "bench_render.py",
+               "soak": None}
     what = argv[0] if argv and argv[0] in targets else "engine"
     rest = argv[1:] if argv and argv[0] in targets else argv
     if what == "engine":
         from clgym.bench import main
 
         return main(rest)
+    if what == "soak":
+        from clgym.bench_soak import main as soak_main
+
+        return soak_main(rest)
     return _script(targets[what], rest)
 
 
