@@ -22,7 +22,7 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 def _demo(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="clgym demo", description="The simulated culture plays DishBrain Pong.")
     p.add_argument("--minutes", type=float, default=2.0, help="simulated minutes of play (default 2)")
-    p.add_argument("--culture", default="small", help="culture preset (tiny, small, default, large, huge)")
+    p.add_argument("--culture", default="dishbrain", help="culture preset (dishbrain, tiny, small, default, large, huge)")
     p.add_argument("--feedback", default="stimulus", help="stimulus, silent, no_feedback or rest")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="out/demo", help="folder for the GIF, PNG and summary")

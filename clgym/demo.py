@@ -105,7 +105,7 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
     return session
 
 
-def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="small", feedback: str = "stimulus",
+def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="dishbrain", feedback: str = "stimulus",
              seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
              excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
              quiet: bool = False) -> DemoResult:

@@ -100,8 +100,9 @@ def test_spaces_per_control_mode(control, shape, action_space):
     env = make(control=control)
     assert env.observation_space.shape == shape and env.observation_space.dtype == np.float32
     assert env.action_space == action_space
-    if control == "decoder":  # clipped counts: 50 per channel of the group (sensory 8, up 26, down 25)
-        sizes = [len(g) for g in pong_layout().groups.values()]
+    if control == "decoder":  # clipped counts: 50 per channel of the group (dishbrain: sensory 8, up 12, down 10)
+        sizes = [len(g) for g in env.layout.groups.values()]
+        assert sizes == [8, 12, 10]
         np.testing.assert_array_equal(env.observation_space.high.reshape(10, 3)[0], np.array(sizes) * 50)
     pulse_env = make(control="encoder", agent_stim="pulse")
     assert pulse_env.action_space == gym.spaces.MultiBinary(8)
@@ -281,7 +282,7 @@ BAD_ARGUMENTS = [
     ({"control": "bogus"}, "control='bogus' is not allowed; allowed: 'culture', 'decoder', 'encoder'"),
     ({"feedback": "loud"}, "allowed: 'stimulus', 'silent', 'no_feedback', 'rest'"),
     ({"link": "cloud"}, "link='cloud' is not allowed; allowed: 'in_process', 'sdk'"),
-    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, huge, large, small, tiny"),
+    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, dishbrain, huge, large, small, tiny"),
     ({"culture": {"preset": "tiny", "n_neurons": -5}}, "n_neurons=-5 is invalid; allowed: an integer >= 10"),
     ({"culture": {"preset": "tiny", "bogus": 1}}, "unknown culture config field(s) ['bogus']"),
     ({"culture": 3}, "culture=3 is not allowed; allowed: a preset name"),
@@ -291,6 +292,7 @@ BAD_ARGUMENTS = [
     ({"layout": {"sensory": [9], "motor": [[11], [12], [13]], "motor_names": ["a", "b", "c"]}},
      "3 motor regions ('a', 'b', 'c'); allowed: 2"),
     ({"layout": {"sensory": [9], "motors": [[11]]}}, "unknown field(s) ['motors']; allowed: sensory, motor"),
+    ({"layout": "hexagon"}, "layout='hexagon' is unknown; allowed: dishbrain, quadrants"),
     ({"render_mode": "movie"}, "render_mode='movie' is not allowed; allowed: 'human', 'rgb_array'"),
     ({"episode_ticks": 0}, "episode_ticks=0 is not allowed; allowed: an integer >= 1"),
     ({"seed": -1}, "seed=-1 is not allowed; allowed: None or an integer >= 0"),
@@ -443,3 +445,19 @@ def test_demo_writes_a_gif_a_frame_and_a_consistent_summary(tmp_path, capsys):
     assert everything.rallies == result.misses
     assert everything.hits <= result.hits
     assert sum(w.rallies for w in result.windows[:2]) == result.misses
+
+
+def test_the_default_layout_is_dishbrains_geometry_and_the_quadrants_layout_is_still_there():
+    from clgym.coding.dishbrain_layout import dishbrain_layout
+
+    env = make(control="culture")
+    assert env.layout == dishbrain_layout()
+    pitch = 200.0
+    rows = lambda group: {c // 8 for c in group}  # noqa: E731
+    assert rows(env.layout.sensory) == {1}
+    gap_um = (min(min(rows(g)) for g in env.layout.motor) - 1) * pitch
+    assert gap_um == 600.0  # sensory row to the nearest motor row, as in the paper
+    env.close()
+    quadrants = make(control="culture", layout="quadrants")
+    assert quadrants.layout == pong_layout()
+    quadrants.close()

@@ -43,7 +43,7 @@ TICKS_PER_SECOND = 100
 TICK_S = 1.0 / TICKS_PER_SECOND
 FRAMES_PER_TICK = 25_000 // TICKS_PER_SECOND
 LINK_KINDS = ("in_process", "sdk")
-DEFAULT_CULTURE = "small"
+DEFAULT_CULTURE = "dishbrain"  # calibrated to DishBrain's own recordings (README, "The simulated culture")
 SPIKE_COUNT_CAP_PER_CHANNEL = 50
 """Observed counts are clipped at this many spikes per channel per tick (a 5 kHz channel; the simulated
 culture's network bursts peak below 30), so the observation space of a decoder-mode env is bounded."""

@@ -19,6 +19,7 @@ from clgym.coding import (
     PlaceRateEncoder,
     pong_layout,
 )
+from clgym.coding.dishbrain_layout import dishbrain_layout
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
 from clgym.envs.base import (
     HUMAN_FRAME_EVERY,
@@ -134,13 +135,15 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     | `control` | `"culture"` | `"culture"`, `"decoder"` or `"encoder"` (above) |
     | `feedback` | `"stimulus"` | `"stimulus"`, `"silent"`, `"no_feedback"`, `"rest"` (:mod:`clgym.coding.feedback`) |
     | `link` | `"in_process"` | `"in_process"`, `"sdk"` (cl SDK / CL1), or an open `Link` (the caller closes it) |
-    | `culture` | `"small"` | preset name, dict `{"preset": ..., **fields}` or `CultureConfig` |
+    | `culture` | `"dishbrain"` | preset name, dict `{"preset": ..., **fields}` or `CultureConfig` |
     | `seed` | `None` | seed of the first `reset()` when it is given none |
     | `episode_ticks` | per control | truncation length in steps (10 ms each) |
     | `terminate_on_miss` | per control | end the episode at a miss |
     | `fresh_culture_on_reset` | `False` | grow a new culture on every reset |
     | `render_mode` | `None` | `"human"` (window, real time) or `"rgb_array"` (frames) |
-    | `layout` | `pong_layout()` | a `ChannelLayout` (or its fields as a dict) with 2 motor regions (up, down) |
+    | `layout` | `"dishbrain"` | `"dishbrain"` (the paper's geometry: sensory row, motor blocks 0.6 mm away, \
+      `clgym.coding.dishbrain_layout`), `"quadrants"` (`pong_layout()`: motor quadrants beside a central \
+      sensory block), a `ChannelLayout` or its fields as a dict; 2 motor regions (up, down) |
     | `game_params` | `PongParams()` | game geometry and rules |
     | `history_ticks` | `10` | decoder mode: ticks of spike counts in an observation |
     | `paddle_speed` | `2.0` | decoder mode: paddle units per tick (the fastest serve moves 1.92) |
@@ -326,8 +329,15 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
 
 def _pong_layout_from(layout: ChannelLayout | Mapping[str, Any] | None) -> ChannelLayout:
     """The env's channel layout: validated (by :class:`ChannelLayout`) and with two motor regions."""
-    if layout is None:
-        return pong_layout()
+    if layout is None or isinstance(layout, str):
+        # the paper's geometry by default: sensory and motor electrodes 0.6 mm apart, so the paddle moves
+        # through pathways across the culture rather than by current spreading from a sensory electrode to a
+        # motor one 200 um away (the "quadrants" layout)
+        named = {"dishbrain": dishbrain_layout, "quadrants": pong_layout}
+        name = "dishbrain" if layout is None else layout
+        if name not in named:
+            raise ValueError(f"layout={name!r} is unknown; allowed: {', '.join(named)}, a ChannelLayout or a dict")
+        return named[name]()
     if isinstance(layout, Mapping):
         fields = ("sensory", "motor", "motor_names", "feedback")
         unknown = sorted(set(layout) - set(fields))
