@@ -17,6 +17,7 @@ from cl import RecordingView
 from cl.sim._data_source import FileRecordingDataSource
 from link_scenarios import (
     EVOKE_CHANNEL,
+    EVOKE_DESIGN,
     EVOKE_TICKS,
     EXPECTED_PULSES,
     GAME_EVENTS,
@@ -411,3 +412,29 @@ def test_many_in_process_links_live_side_by_side():
     assert spikes[0] == spikes[3] and spikes[0] != spikes[1] != spikes[2]  # seeds, not shared state
     for link in cultures:
         link.close()
+
+
+def test_a_producer_starved_past_the_sdks_tick_wait_still_delivers_the_same_ticks():
+    """On a loaded machine the producer can miss the SDK loop's 0.1 s wait before it even sees the request;
+    the loop then withdraws the request. Freeze it (SIGSTOP) across a tick: the link must still get that tick,
+    and the ticks must match an unfrozen run bit for bit."""
+    import threading
+
+    def run(freeze_at_tick):
+        ticks = []
+        with SdkLink(TINY) as link:
+            for k in range(12):
+                if k % 3 == 0:
+                    link.stim([EVOKE_CHANNEL], EVOKE_DESIGN)
+                if k == freeze_at_tick:
+                    os.kill(link.producer_pid, signal.SIGSTOP)
+                    threading.Timer(0.5, os.kill, (link.producer_pid, signal.SIGCONT)).start()
+                ticks.append(link.advance())
+        return ticks
+
+    frozen, reference = run(freeze_at_tick=6), run(freeze_at_tick=None)
+    assert [t.start_timestamp for t in frozen] == [250 * k for k in range(12)]
+    for a, b in zip(frozen, reference, strict=True):
+        np.testing.assert_array_equal(a.spike_timestamps, b.spike_timestamps)
+        np.testing.assert_array_equal(a.stim_timestamps, b.stim_timestamps)
+    assert not sdk_child_processes()

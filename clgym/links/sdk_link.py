@@ -195,13 +195,20 @@ class SdkLink(Link):
     def _read_slow_tick(self, start: int):
         """The SDK's accelerated loop gives up after 0.1 s per tick; a slow (not dead) source gets more time.
 
-        The loop generator is finished after its TimeoutError; the producer still completes the requested
-        tick, so wait for it (watching the producer), read it with ``neurons.read(..., analysis=True)``, and
+        The loop generator is finished after its TimeoutError; make sure the producer is still asked for the
+        tick, wait for it (watching the producer), read it with ``neurons.read(..., analysis=True)``, and
         start a fresh loop at the next tick. Stim timing is unchanged: outside a loop the SDK schedules
         stims from the producer's timestamp, which is the same tick boundary.
         """
         self._loop_iter = None
-        self._wait_for_frames(start + self.frames_per_tick, deadline_seconds=SLOW_TICK_LIMIT_S)
+        target = start + self.frames_per_tick
+        buffer = getattr(self.neurons, "_shared_buffer", None)
+        if buffer is not None and self.neurons.timestamp() < target:
+            # the loop's cleanup withdrew its request (requested_timestamp = 0): a producer that had not picked
+            # it up yet (starved of CPU for 0.1 s on a loaded machine) would never make this tick. Ask again:
+            # the tick's stims were published before the first request, so nothing else changes.
+            buffer.requested_timestamp = target
+        self._wait_for_frames(target, deadline_seconds=SLOW_TICK_LIMIT_S)
         return self.neurons.read(self.frames_per_tick, start, analysis=True)
 
     def _start_recording(self, path: Path, options: RecordingOptions) -> None:
