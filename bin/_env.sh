@@ -26,7 +26,9 @@ if [ "${CLGYM_SKIP_INSTALL:-0}" != "1" ]; then
   # stamp: skip the resolver entirely when pyproject.toml has not changed since the last install
   stamp=".venv/.clgym-installed-$(sha1sum pyproject.toml | cut -c1-12)"
   if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m uv pip install --quiet -p .venv/bin/python -e ".[dev,rl]"
+    # --compile-bytecode: with PYTHONDONTWRITEBYTECODE=1 nothing else writes .pyc, and every SDK producer
+    # process would recompile numpy/numba/cl from source (2-4 s of its 15 s start limit)
+    .venv/bin/python -m uv pip install --quiet --compile-bytecode -p .venv/bin/python -e ".[dev,rl]"
     rm -f .venv/.clgym-installed-*
     touch "$stamp"
   fi
