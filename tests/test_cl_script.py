@@ -110,3 +110,21 @@ def test_a_slow_producer_open_explains_itself_before_the_sdks_timeout(monkeypatc
     err = capsys.readouterr().err
     assert "15 s" in err and "Producer did not start within timeout" in err and "NUMBA_CACHE_DIR" in err
     assert "'large'" in err
+
+
+PRINT_CACHE = "import clgym, numba; print(numba.config.CACHE_DIR)"
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ("", "{xdg}/clgym/numba"),  # the per-user default
+    ("import numba; ", "{xdg}/clgym/numba"),  # numba imported first: re-read before any kernel is defined
+    ("import os; os.environ['NUMBA_CACHE_DIR'] = '{mine}'; ", "{mine}"),  # the user's choice wins
+])
+def test_the_numba_cache_is_per_user_unless_the_user_chose_one(tmp_path, setup, expected):
+    xdg, mine = tmp_path / "xdg", tmp_path / "mine"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(xdg)
+    code = setup.format(mine=mine) + PRINT_CACHE
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected.format(xdg=xdg, mine=mine)
