@@ -78,9 +78,10 @@ def running_in_sdk_producer() -> bool:
 def _process_age_seconds() -> float:
     """Seconds since this process started (Linux /proc; 0.0 where unknown)."""
     try:
-        fields = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime_file:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            uptime = float(uptime_file.read().split()[0])
         started_ticks = int(fields[19])  # field 22: starttime, in clock ticks since boot
-        uptime = float(open("/proc/uptime").read().split()[0])
         return max(0.0, uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
         return 0.0
@@ -201,6 +202,10 @@ class CultureSource(SimulatorDataSource):
                 self._start_parent_watchdog()
             warning = _slow_open_warning(self.culture_config) if self.in_sdk_producer else None
             try:
+                if self.in_sdk_producer:
+                    # every kernel loaded now, before the SDK marks the producer ready: else the first read
+                    # loads the stepping kernels and misses the accelerated loop's 0.1 s wait
+                    warm_up_culture_kernels()
                 self.culture = Culture(self.culture_config)
             finally:
                 if warning is not None:
