@@ -104,11 +104,12 @@ def soak(preset: str, hours: float, max_wall_min: float, every_min: float, seed:
             if tick % 50 == 0:
                 link.stim([PROBE_CHANNEL], (200, -2.5, 200, 2.5))
             spikes += int(link.advance().spike_channels.size)
-            if tick % sample_every == 0 or tick == total_ticks:
+            out_of_time = tick % 100 == 0 and tick < total_ticks and time.perf_counter() > deadline
+            if tick % sample_every == 0 or tick == total_ticks or out_of_time:
                 sample(tick, spikes)
-                if time.perf_counter() > deadline and tick < total_ticks:
-                    stopped_by = f"the {max_wall_min:g}-minute wall limit"
-                    break
+            if out_of_time:
+                stopped_by = f"the {max_wall_min:g}-minute wall limit"
+                break
     hours_run = [r["sim_min"] / 60.0 for r in rows]
     return dict(
         rows=rows, open_s=open_s, stopped_by=stopped_by, load_start=load_start, load_end=_uptime_load(),
