@@ -505,7 +505,7 @@ def test_silent_no_feedback_and_rest_conditions():
     out = _run(rest, {5: "hit", 50: "miss"}, 1000)
     assert not any(o.commands or o.sensory_enabled for o in out)
     assert rest.reset_ball_on_miss is True
-    assert set(CONDITIONS) == {"stimulus", "silent", "no_feedback", "rest"}
+    assert set(CONDITIONS) == {"stimulus", "silent", "no_feedback", "rest", "swapped"}
 
 
 def test_feedback_bad_input():

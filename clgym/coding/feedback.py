@@ -11,7 +11,13 @@ condition        hit                                   miss                     
 ``silent``       nothing                               nothing; play frozen 8.2 s (equally long)   yes
 ``no_feedback``  nothing                               nothing; no pause; ball not reset           yes
 ``rest``         nothing                               nothing; play frozen 8.2 s                  no
+``swapped``      the miss pattern (5 Hz x 4 s, random)  the hit pattern (100 Hz x 100 ms); play      yes
+                                                       frozen 8.2 s
 =============== ===================================== ========================================== ==========
+
+``swapped`` is a control of ours, not the paper's: the same two stimuli as ``stimulus``, the same pause, but
+the unpredictable one follows hits and the predictable one misses. If predictability is what teaches, it
+should teach the opposite behaviour.
 
 Choices of ours, each a parameter:
 
@@ -71,6 +77,8 @@ class FeedbackCondition:
         pause_on_miss: Freeze play after a miss.
         reset_ball_on_miss: Whether the game should serve a new ball after a miss (the env reads this flag).
         sensory: Whether the sensory encoder stimulates at all.
+        swap: Deliver the predictable stimulus after a miss and the unpredictable one after a hit (``hit_stim``
+            and ``miss_stim`` then switch the predictable and the unpredictable stimulus on).
     """
 
     name: str
@@ -79,6 +87,7 @@ class FeedbackCondition:
     pause_on_miss: bool
     reset_ball_on_miss: bool
     sensory: bool
+    swap: bool = False
 
 
 CONDITIONS: dict[str, FeedbackCondition] = {
@@ -86,6 +95,7 @@ CONDITIONS: dict[str, FeedbackCondition] = {
     "silent": FeedbackCondition("silent", False, False, True, True, True),
     "no_feedback": FeedbackCondition("no_feedback", False, False, False, False, True),
     "rest": FeedbackCondition("rest", False, False, True, True, False),
+    "swapped": FeedbackCondition("swapped", True, True, True, True, True, swap=True),
 }
 """The built-in conditions by name."""
 
@@ -199,7 +209,8 @@ class Feedback:
         self.miss_pulses = max(1, int(round(p.miss_hz * p.miss_duration_s)))
         self.miss_ticks = max(self.miss_pulses, p.ticks(p.miss_duration_s))
         self.pause_ticks = p.ticks(p.miss_pause_s) if self.condition.pause_on_miss else 0
-        if self.condition.miss_stim and self.condition.pause_on_miss and self.pause_ticks < self.miss_ticks:
+        if (self.condition.miss_stim and self.condition.pause_on_miss and not self.condition.swap
+                and self.pause_ticks < self.miss_ticks):
             raise ValueError(
                 f"FeedbackParams.miss_pause_s = {p.miss_pause_s} s is shorter than the miss stimulus "
                 f"({p.miss_duration_s} s); allowed: miss_pause_s >= miss_duration_s"
@@ -282,15 +293,17 @@ class Feedback:
         mute = self.params.mute_sensory_during_feedback
         commands: list[StimCommand] = []
         for event in events:
-            if event == "hit" and self._hit_command is not None:
+            # which stimulus this event earns: the predictable one after a hit, unless the condition swaps them
+            predictable = (event == "hit") != cond.swap
+            if predictable and self._hit_command is not None:
                 commands.append(self._hit_command)
                 if mute:
                     self._mute_until = max(self._mute_until, tick + self.hit_ticks)
-            elif event == "miss":
-                if cond.miss_stim:
-                    self._schedule_miss(tick)
-                    if mute:
-                        self._mute_until = max(self._mute_until, tick + self.miss_ticks)
+            elif not predictable and cond.miss_stim:
+                self._schedule_miss(tick)
+                if mute:
+                    self._mute_until = max(self._mute_until, tick + self.miss_ticks)
+            if event == "miss":
                 if self.pause_ticks > 0:
                     if tick + 1 >= self._paused_until:  # not inside a pause: a new one starts next tick
                         self._pause_start = tick + 1
