@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_doom.py [--steps 20000] [--frames 400] [--size 320x240] [--seed 0]
+    clgym bench doom [--steps 20000] [--frames 400] [--size 320x240] [--seed 0]
 
 For each scenario a player takes uniformly random actions for ``--steps`` ticks (episodes restart as they end;
 resets are timed apart) and every tick is timed: ``step`` alone, ``observe()`` and ``observation_vector()``.
@@ -116,7 +116,8 @@ def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="clgym bench doom", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20_000)
     ap.add_argument("--frames", type=int, default=400)
     ap.add_argument("--size", default="320x240", help="first-person frame size, WIDTHxHEIGHT")
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(size) != 2:
         ap.error(f"--size {args.size!r}; allowed: WIDTHxHEIGHT, e.g. 320x240")
 
-    command = " ".join(["python scripts/bench_doom.py", *(sys.argv[1:] if argv is None else argv)])
+    command = " ".join(["clgym bench doom", *(sys.argv[1:] if argv is None else argv)])
     print(f"Command: `{command}`")
     load, python = os.getloadavg()[0], platform.python_version()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load:.1f}; Python {python}")
