@@ -91,20 +91,43 @@ def test_gymnasium_and_sb3_env_checkers_pass(control):
     env.close()
 
 
-@pytest.mark.parametrize(("control", "shape", "action_space"), [
-    ("culture", (6,), gym.spaces.Discrete(1)),
-    ("decoder", (30,), gym.spaces.Discrete(3)),
-    ("encoder", (6,), gym.spaces.MultiDiscrete([11] * 8)),
+@pytest.mark.parametrize(("control", "observation", "shape", "action_space"), [
+    ("culture", None, (6,), gym.spaces.Discrete(1)),
+    ("decoder", None, (590,), gym.spaces.Discrete(3)),
+    ("decoder", "groups", (30,), gym.spaces.Discrete(3)),
+    ("encoder", None, (6,), gym.spaces.MultiDiscrete([11] * 8)),
 ])
-def test_spaces_per_control_mode(control, shape, action_space):
-    env = make(control=control)
+def test_spaces_per_control_mode(control, observation, shape, action_space):
+    env = make(control=control, observation=observation)
     assert env.observation_space.shape == shape and env.observation_space.dtype == np.float32
     assert env.action_space == action_space
-    if control == "decoder":  # clipped counts: 50 per channel of the group (sensory 8, up 26, down 25)
+    if observation == "groups":  # clipped counts: 50 per channel of the group (sensory 8, up 26, down 25)
         sizes = [len(g) for g in pong_layout().groups.values()]
         np.testing.assert_array_equal(env.observation_space.high.reshape(10, 3)[0], np.array(sizes) * 50)
+    elif control == "decoder":  # every recording channel, 50 spikes per tick at most
+        assert env.unwrapped.observed_channels.size == 59 and (env.observation_space.high == 50).all()
     pulse_env = make(control="encoder", agent_stim="pulse")
     assert pulse_env.action_space == gym.spaces.MultiBinary(8)
+
+
+def test_channel_observation_sums_to_the_group_observation_of_the_same_culture():
+    """The default decoder view is the group view before the sums: same seed, same spikes, same totals."""
+    channels, groups = make(control="decoder", seed=4), make(control="decoder", seed=4, observation="groups")
+    channels.reset()
+    groups.reset()
+    sizes = [len(g) for g in pong_layout().groups.values()]
+    edges = np.cumsum([0, *sizes])
+    spikes = 0.0
+    for _ in range(300):
+        by_channel, *_ = channels.step(ACTION_STAY)
+        by_group, *_ = groups.step(ACTION_STAY)
+        per_tick = by_channel.reshape(10, -1)
+        summed = np.stack([per_tick[:, edges[k]:edges[k + 1]].sum(1) for k in range(3)], axis=1)
+        np.testing.assert_array_equal(summed, by_group.reshape(10, 3))
+        spikes += by_group.sum()
+    assert spikes > 0  # the culture fired: the comparison was not of zeros
+    with pytest.raises(ValueError, match="observation='channels' is not allowed"):
+        make(control="culture", observation="channels")
 
 
 # -- steps, rewards, episode ends ----------------------------------------------------------------------------

@@ -25,9 +25,6 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import numpy as np
 
-from clgym.envs.doom import SCENARIOS, DoomGame
-from clgym.render.doom_view import DoomRenderer, DoomView
-
 STEP_TARGET_US = 200.0
 FRAME_TARGET_MS = 5.0
 
@@ -59,6 +56,8 @@ def _cell(t: tuple[float, float, float], digits: int) -> str:
 
 
 def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float, float]]:
+    from clgym.envs.doom import DoomGame
+
     rng = np.random.default_rng(seed)
     game = DoomGame(name, seed=seed)
     actions = rng.integers(0, 5, size=steps).tolist()
@@ -79,6 +78,9 @@ def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float
 
 
 def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tuple[float, float, float]:
+    from clgym.envs.doom import DoomGame
+    from clgym.render.doom_view import DoomView
+
     rng = np.random.default_rng(seed)
     game = DoomGame(name, seed=seed)
     view = DoomView(*size)
@@ -95,6 +97,9 @@ def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tupl
 
 
 def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
+    from clgym.envs.doom import DoomGame
+    from clgym.render.doom_view import DoomRenderer
+
     rng = np.random.default_rng(seed)
     game = DoomGame("defend_the_center", seed=seed)
     renderer = DoomRenderer({"sensory": tuple(range(26, 30)), "attack": (60, 61, 62)})
@@ -117,7 +122,7 @@ def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="clgym bench doom", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20_000)
     ap.add_argument("--frames", type=int, default=400)
     ap.add_argument("--size", default="320x240", help="first-person frame size, WIDTHxHEIGHT")
@@ -126,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     size = tuple(int(v) for v in args.size.lower().split("x"))
     if len(size) != 2:
         ap.error(f"--size {args.size!r}; allowed: WIDTHxHEIGHT, e.g. 320x240")
+    from clgym.envs.doom import SCENARIOS
 
     command = " ".join(["clgym bench doom", *(sys.argv[1:] if argv is None else argv)])
     print(f"Command: `{command}`")
