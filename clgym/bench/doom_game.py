@@ -56,7 +56,7 @@ def _cell(t: tuple[float, float, float], digits: int) -> str:
 
 
 def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float, float]]:
-    from clgym.envs.doom import DoomGame
+    from clgym.games.doom import DoomGame
 
     rng = np.random.default_rng(seed)
     game = DoomGame(name, seed=seed)
@@ -78,7 +78,7 @@ def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float
 
 
 def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tuple[float, float, float]:
-    from clgym.envs.doom import DoomGame
+    from clgym.games.doom import DoomGame
     from clgym.render.doom_view import DoomView
 
     rng = np.random.default_rng(seed)
@@ -97,7 +97,7 @@ def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tupl
 
 
 def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
-    from clgym.envs.doom import DoomGame
+    from clgym.games.doom import DoomGame
     from clgym.render.doom_view import DoomRenderer
 
     rng = np.random.default_rng(seed)
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     size = tuple(int(v) for v in args.size.lower().split("x"))
     if len(size) != 2:
         ap.error(f"--size {args.size!r}; allowed: WIDTHxHEIGHT, e.g. 320x240")
-    from clgym.envs.doom import SCENARIOS
+    from clgym.games.doom import SCENARIOS
 
     command = " ".join(["clgym bench doom", *(sys.argv[1:] if argv is None else argv)])
     print(f"Command: `{command}`")

@@ -46,9 +46,9 @@ def synthetic_tick(rng: np.random.Generator, rate_hz: float, burst_p: float, tic
 
 def run(name: str, cfg: dict, frames: int, size: tuple[int, int], tpf: int, seed: int) -> dict:
     from clgym.coding.encoders import PlaceRateEncoder
-    from clgym.coding.layout import pong_layout
+    from clgym.coding.pong import pong_layout
     from clgym.coding.stimulus import stim_channel_array
-    from clgym.envs.pong_game import PongGame
+    from clgym.games.pong import PongGame
     from clgym.render import PongRenderer
 
     rng = np.random.default_rng(seed)

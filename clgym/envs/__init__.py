@@ -1,5 +1,5 @@
-"""Game environments. The game logic lives in plain modules (``pong_game``, the ``doom`` package) that the Gymnasium
-envs wrap.
+"""Game environments: one file per Gymnasium env over :mod:`clgym.envs.base`. The game logic lives in
+:mod:`clgym.games` (``pong``, the ``doom`` package), the coding between game and culture in :mod:`clgym.coding`.
 
 Importing this package registers ``CLPong-v0`` and the Doom-lite ids (``CLDoomLite-v0`` with a ``scenario``
 argument, and one id per scenario) with Gymnasium (so ``import clgym`` is enough for ``gym.make("CLPong-v0")``,
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gymnasium
 
-from clgym.envs.pong_game import PongGame, PongParams, PongState
+from clgym.games.pong import PongGame, PongParams, PongState
 
 __all__ = ["CLDoomLiteEnv", "CLPongEnv", "PongGame", "PongParams", "PongState"]
 

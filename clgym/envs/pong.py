@@ -37,7 +37,7 @@ from clgym.envs.base import (
     require_seed,
     require_sensory_feedback_for_encoder,
 )
-from clgym.envs.pong_game import HIT, MISS, PongGame, PongParams
+from clgym.games.pong import HIT, MISS, PongGame, PongParams
 from clgym.links import Link, Tick
 
 CONTROLS = ("culture", "decoder", "encoder")
@@ -62,7 +62,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     for the distance to the paddle), the culture (a simulated one in-process, the cl SDK's simulator, or a
     real CL1 through ``cl``) answers with spikes, spike counts in two motor regions move the paddle, and hits
     and misses are fed back to the culture as stimulation (``feedback``). Field 600 x 600, paddle 250 long on
-    the left wall, ball x-speed 2 units per tick (:class:`~clgym.envs.pong_game.PongParams`). Who plays:
+    the left wall, ball x-speed 2 units per tick (:class:`~clgym.games.pong.PongParams`). Who plays:
 
     - ``control="culture"``: the culture plays alone (DishBrain); the fixed DishBrain decoder moves the paddle
       and the agent's action is ignored;
