@@ -529,3 +529,17 @@ def test_sdk_link_gives_the_in_process_spikes_and_close_leaves_no_producer():
     env.close()
     env.close()  # twice is fine
     assert not sdk_child_processes()
+
+
+def test_every_id_registers_max_episode_steps_at_its_longest_default_episode():
+    from clgym.envs import DOOM_LITE_SCENARIO_IDS, ENV_IDS, MAX_EPISODE_STEPS
+    from clgym.envs.pong import SESSION_TICKS
+    from clgym.games.doom import SCENARIOS, make_scenario
+
+    assert set(MAX_EPISODE_STEPS) == set(ENV_IDS)
+    for env_id in ENV_IDS:
+        assert gym.spec(env_id).max_episode_steps == MAX_EPISODE_STEPS[env_id]
+    assert MAX_EPISODE_STEPS["CLPong-v0"] == SESSION_TICKS
+    for env_id, name in DOOM_LITE_SCENARIO_IDS.items():
+        assert MAX_EPISODE_STEPS[env_id] == make_scenario(name).timeout_ticks
+    assert MAX_EPISODE_STEPS["CLDoomLite-v0"] == max(make_scenario(name).timeout_ticks for name in SCENARIOS)

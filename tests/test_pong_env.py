@@ -466,3 +466,16 @@ def test_demo_writes_a_gif_a_frame_and_a_consistent_summary(tmp_path, capsys):
     assert everything.rallies == result.misses
     assert everything.hits <= result.hits
     assert sum(w.rallies for w in result.windows[:2]) == result.misses
+
+
+def test_a_gym_made_session_is_truncated_by_the_env_not_by_time_limit():
+    """max_episode_steps is registered (env.spec says it) and never cuts an episode the env would not end."""
+    env = gym.make("CLPong-v0", control="culture", culture=TINY, seed=0)
+    assert env.spec.max_episode_steps == env.unwrapped.episode_ticks == 120_000
+    env.close()
+    longer = gym.make("CLPong-v0", control="decoder", culture=TINY, seed=0, episode_ticks=5,
+                      terminate_on_miss=False)
+    longer.reset()
+    ends = [longer.step(ACTION_STAY)[3] for _ in range(5)]
+    assert ends == [False] * 4 + [True]
+    longer.close()

@@ -145,6 +145,8 @@ def make_env(config: AgentEnvConfig, seed: int = 0) -> gym.Env:
         kwargs: dict[str, Any] = dict(config.env_kwargs)
         if config.mode == "encoder":
             kwargs["agent_stim"] = "rate"
+        if "episode_ticks" in kwargs:  # Gymnasium's TimeLimit must not end an episode before the env does
+            kwargs["max_episode_steps"] = kwargs["episode_ticks"]
         env: gym.Env = gym.make(config.env_id, control=config.mode, feedback=config.feedback, link=link, seed=seed,
                                 **kwargs)
         env = GameReturn(OwnedLink(env, link))

@@ -30,10 +30,23 @@ ENV_IDS = {
 }
 """Every registered id and its entry point."""
 
+MAX_EPISODE_STEPS = {
+    "CLPong-v0": 20 * 60 * 100,  # clgym.envs.pong.SESSION_TICKS: the default control="culture" session
+    "CLDoomLite-v0": 6000,  # the longest built-in scenario (defend_the_center, deadly_corridor)
+    "CLDoomLiteBasic-v0": 857,
+    "CLDoomLiteDefendTheCenter-v0": 6000,
+    "CLDoomLiteDeadlyCorridor-v0": 6000,
+}
+"""``env.spec.max_episode_steps`` of each id: the env's own longest default episode (each env also truncates
+itself, at ``episode_ticks`` or the scenario's time limit, so Gymnasium's ``TimeLimit`` never cuts a default
+episode short). Literal numbers, so that ``import clgym`` stays light; tests check them against the envs. A
+longer episode through ``gym.make`` needs ``max_episode_steps=`` there too."""
+
 for _env_id, _entry_point in ENV_IDS.items():
     if _env_id not in gymnasium.registry:
         _kwargs = {"scenario": DOOM_LITE_SCENARIO_IDS[_env_id]} if _env_id in DOOM_LITE_SCENARIO_IDS else {}
-        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs)
+        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs,
+                           max_episode_steps=MAX_EPISODE_STEPS[_env_id])
 
 
 def __getattr__(name: str):

@@ -39,7 +39,8 @@ def _open_env(spec: SessionSpec):
 
     condition = CONDITIONS[spec.condition]
     ticks = int(round(spec.minutes * TICKS_PER_MINUTE))
-    kwargs = dict(control="culture", feedback=condition.feedback, episode_ticks=ticks, seed=spec.seed)
+    kwargs = dict(control="culture", feedback=condition.feedback, episode_ticks=ticks, seed=spec.seed,
+                  max_episode_steps=max(ticks, 1))  # sessions longer than the registered 20 minutes too
     if condition.source == "culture":
         return gym.make("CLPong-v0", culture={**spec.culture, **condition.culture_overrides}, **kwargs)
     from clgym.links import InProcessLink, SdkLink
