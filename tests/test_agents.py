@@ -48,17 +48,11 @@ def run(env, actions, reset_seed=None):
 
 
 # -- links -----------------------------------------------------------------------------------------------------
-def test_tap_link_counts_each_ticks_spikes_per_channel():
+def test_a_link_counts_the_spikes_it_passes_on():
     link = make_link("culture", TINY, seed=2)
     try:
-        totals = np.zeros(64, dtype=np.int64)
-        for _ in range(300):
-            tick = link.advance()
-            counts = link.last_channel_counts
-            assert counts.sum() == tick.spike_channels.size
-            np.testing.assert_array_equal(counts, np.bincount(tick.spike_channels, minlength=64))
-            totals += counts
-        assert totals.sum() == link.spikes_seen > 0
+        passed = sum(link.advance().spike_channels.size for _ in range(300))
+        assert passed == link.spikes_seen > 0
     finally:
         link.close()
 
@@ -68,7 +62,6 @@ def test_drop_spikes_silences_the_link_but_the_culture_still_fires():
     try:
         ticks = [link.advance() for _ in range(300)]
         assert all(t.spike_channels.size == 0 and t.spike_timestamps.size == 0 for t in ticks)
-        assert link.last_channel_counts.sum() == 0
         assert link.spikes_seen > 0  # the culture itself was not silenced
     finally:
         link.close()

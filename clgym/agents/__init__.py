@@ -2,8 +2,8 @@
 
 One job per module:
 
-- :mod:`clgym.agents.culture_sources`: the links agent envs run on (culture tapped per channel, the SDK's random
-  source, silenced spikes);
+- :mod:`clgym.agents.culture_sources`: the links agent envs run on (the culture, the SDK's random source,
+  silenced spikes);
 - :mod:`clgym.agents.wrappers`: link ownership, the game's return, the zero-spike ablation, a ``Discrete``
   encoder action, potential-based reward shaping (Pong);
 - :mod:`clgym.agents.algos`: PPO / A2C / DQN with these games' defaults, timed training;
@@ -26,7 +26,7 @@ BASELINES = ("random_policy", "random_source", "zero_spikes")
 VEC_KINDS = ("dummy", "subproc")
 
 _HOMES = {
-    "TapLink": "culture_sources", "make_link": "culture_sources",
+    "SilenceableLink": "culture_sources", "make_link": "culture_sources",
     "AgentEnvConfig": "envs", "baseline_config": "envs", "env_factory": "envs", "make_env": "envs",
     "make_vec_env": "envs",
     "DOOM": "evaluation", "PONG": "evaluation", "Episode": "evaluation", "GameScore": "evaluation",
@@ -62,7 +62,7 @@ __all__ = [
     "OwnedLink",
     "RandomPolicy",
     "SingleChannelStimActions",
-    "TapLink",
+    "SilenceableLink",
     "TrackingShaping",
     "ZeroSpikeObservation",
     "baseline_config",

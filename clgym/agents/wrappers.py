@@ -1,6 +1,7 @@
 """Gymnasium wrappers for the SB3 agents on clgym envs: link ownership, the game's return, ablations, views.
 
-- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.culture_sources.TapLink`; closing the env closes it.
+- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.culture_sources.SilenceableLink`; closing the
+  env closes it.
 - :class:`GameReturn`: the env's own reward summed over the episode, in the last step's ``info["game_return"]``
   (what evaluation scores, whatever later wrappers do to the reward).
 - :class:`ZeroSpikeObservation`: the zero-spike ablation of ``control="decoder"``: every spike count the agent
@@ -21,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from clgym.agents.culture_sources import TapLink
+from clgym.agents.culture_sources import SilenceableLink
 
 
 def _culture_env(env: gym.Env):
@@ -50,7 +51,7 @@ def _decoder_env(env: gym.Env, wrapper: str, hint: str = ""):
 class OwnedLink(gym.Wrapper):
     """Close ``link`` (which the env was given and so never closes) when the env is closed."""
 
-    def __init__(self, env: gym.Env, link: TapLink):
+    def __init__(self, env: gym.Env, link: SilenceableLink):
         super().__init__(env)
         self.link = link
 
