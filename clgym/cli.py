@@ -1,28 +1,26 @@
 """The ``clgym`` command: one entry point for the demo, benchmarks, training and replication.
 
     clgym demo                      the culture plays DishBrain Pong (rendered; headless-safe)
-    clgym bench [engine|link|env|render|soak] ...
-    clgym train ...                 SB3 agents on CLPong-v0 (scripts/train_sb3.py)
-    clgym replicate ...             the DishBrain replication campaign (scripts/dishbrain.py)
-    clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym/calibration/)
+    clgym bench [engine|link|env|doom-env|render|doom|latency|soak] ...
+    clgym train --env ID ...        SB3 agents on any clgym env id (clgym.agents.train)
+    clgym replicate ...             the DishBrain replication campaign (clgym.replication)
+    clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym.calibration)
 
-Each subcommand imports its room lazily, so ``clgym --help`` is instant.
+Each subcommand imports its room lazily, so ``clgym <command> --help`` is quick.
 """
 
 from __future__ import annotations
 
 import argparse
-import runpy
+import importlib
 import sys
-from pathlib import Path
-
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
 def _demo(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="clgym demo", description="The simulated culture plays DishBrain Pong.")
     p.add_argument("--minutes", type=float, default=2.0, help="simulated minutes of play (default 2)")
-    p.add_argument("--culture", default="dishbrain", help="culture preset (dishbrain, tiny, small, default, large, huge)")
+    p.add_argument("--culture", default="dishbrain",
+                   help="culture preset (dishbrain, tiny, small, default, large, huge)")
     p.add_argument("--feedback", default="stimulus", help="stimulus, silent, no_feedback or rest")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="out/demo", help="folder for the GIF, PNG and summary")
@@ -36,46 +34,34 @@ def _demo(argv: list[str]) -> int:
 
 
 def _bench(argv: list[str]) -> int:
-    targets = {"engine": None, "link": "bench_link.py", "env": "bench_env.py", "render": "bench_render.py",
-               "soak": None}
-    what = argv[0] if argv and argv[0] in targets else "engine"
-    rest = argv[1:] if argv and argv[0] in targets else argv
-    if what == "engine":
-        from clgym.bench import main
+    from clgym.bench import BENCHMARKS
 
-        return main(rest)
-    if what == "soak":
-        from clgym.bench_soak import main as soak_main
-
-        return soak_main(rest)
-    return _script(targets[what], rest)
+    if argv and argv[0] in ("-h", "--help"):
+        print(f"usage: clgym bench [{'|'.join(BENCHMARKS)}] [options]  (default: engine; "
+              "clgym bench <name> --help for its options)")
+        return 0
+    what = argv[0] if argv and argv[0] in BENCHMARKS else "engine"
+    rest = argv[1:] if argv and argv[0] in BENCHMARKS else argv
+    return _run_module(BENCHMARKS[what], rest)
 
 
-def _script(name: str, argv: list[str]) -> int:
-    path = SCRIPTS / name
-    if not path.exists():
-        print(f"clgym: {path} is not available in this installation (it lives in the source tree)", file=sys.stderr)
-        return 2
-    sys.argv = [str(path), *argv]
+def _run_module(module: str, argv: list[str]) -> int:
+    """``module.main(argv)``, with argparse's exits (``--help``, bad arguments) turned into exit codes."""
     try:
-        runpy.run_path(str(path), run_name="__main__")
+        return int(importlib.import_module(module).main(argv) or 0)
     except SystemExit as done:
-        return int(done.code or 0) if not isinstance(done.code, str) else 1
-    return 0
-
-
-def _calibrate(argv: list[str]) -> int:
-    from clgym.calibration.command import main
-
-    return main(argv)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+            return 1
+        return int(done.code or 0)
 
 
 COMMANDS = {
     "demo": _demo,
-    "calibrate": _calibrate,
     "bench": _bench,
-    "train": lambda argv: _script("train_sb3.py", argv),
-    "replicate": lambda argv: _script("dishbrain.py", argv),
+    "train": lambda argv: _run_module("clgym.agents.train", argv),
+    "replicate": lambda argv: _run_module("clgym.replication.campaign", argv),
+    "calibrate": lambda argv: _run_module("clgym.calibration.command", argv),
 }
 
 

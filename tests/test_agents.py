@@ -1,4 +1,5 @@
-"""clgym.agents: links, ablations, observation/action views, env factories, policies, evaluation, curves, probe."""
+"""clgym.agents: links, ablations, observation/action views, env factories, policies, evaluation, curves,
+ball information."""
 
 from __future__ import annotations
 
@@ -9,25 +10,25 @@ import pytest
 from gymnasium import spaces
 
 from clgym.agents import (
-    ChannelCountsObservation,
+    DOOM,
+    PONG,
+    AgentEnvConfig,
     ConstantPolicy,
-    EnvSpec,
     Episode,
     LogCountObservation,
     RandomPolicy,
     SingleChannelStimActions,
     TrackingShaping,
     ZeroSpikeObservation,
-    baseline_spec,
+    baseline_config,
     evaluate,
     make_env,
     make_link,
     make_vec_env,
-    summarize,
 )
 from clgym.agents.algos import algo_kwargs
-from clgym.agents.curves import bin_curve, read_episodes, write_episodes
-from clgym.agents.probe import probe_accuracy
+from clgym.agents.ball_information import decoding_accuracy
+from clgym.agents.curves import bin_curve
 from clgym.envs.pong import ACTION_DOWN, ACTION_STAY, ACTION_UP
 
 TINY = "tiny"
@@ -47,17 +48,11 @@ def run(env, actions, reset_seed=None):
 
 
 # -- links -----------------------------------------------------------------------------------------------------
-def test_tap_link_counts_each_ticks_spikes_per_channel():
+def test_a_link_counts_the_spikes_it_passes_on():
     link = make_link("culture", TINY, seed=2)
     try:
-        totals = np.zeros(64, dtype=np.int64)
-        for _ in range(300):
-            tick = link.advance()
-            counts = link.last_channel_counts
-            assert counts.sum() == tick.spike_channels.size
-            np.testing.assert_array_equal(counts, np.bincount(tick.spike_channels, minlength=64))
-            totals += counts
-        assert totals.sum() == link.spikes_seen > 0
+        passed = sum(link.advance().spike_channels.size for _ in range(300))
+        assert passed == link.spikes_seen > 0
     finally:
         link.close()
 
@@ -67,7 +62,6 @@ def test_drop_spikes_silences_the_link_but_the_culture_still_fires():
     try:
         ticks = [link.advance() for _ in range(300)]
         assert all(t.spike_channels.size == 0 and t.spike_timestamps.size == 0 for t in ticks)
-        assert link.last_channel_counts.sum() == 0
         assert link.spikes_seen > 0  # the culture itself was not silenced
     finally:
         link.close()
@@ -100,7 +94,7 @@ def test_make_link_rejects_bad_arguments():
 
 # -- ablations and views ---------------------------------------------------------------------------------------
 def test_zero_spike_wrapper_really_zeroes_what_the_agent_sees():
-    env = make_env(EnvSpec(culture=TINY, ablation="zero_spikes"), seed=1)
+    env = make_env(AgentEnvConfig(culture=TINY, ablation="zero_spikes"), seed=1)
     try:
         assert isinstance(env, ZeroSpikeObservation)
         obs, _ = env.reset()
@@ -118,13 +112,13 @@ def test_zero_spike_wrapper_really_zeroes_what_the_agent_sees():
 
 
 def test_zero_spike_wrapper_refuses_encoder_mode_and_encoder_ablation_freezes_the_paddle():
-    env = make_env(EnvSpec(mode="encoder", culture=TINY), seed=1)
+    env = make_env(AgentEnvConfig(mode="encoder", culture=TINY), seed=1)
     try:
         with pytest.raises(ValueError, match="decoder"):
             ZeroSpikeObservation(env)
     finally:
         env.close()
-    env = make_env(EnvSpec(mode="encoder", culture=TINY, ablation="zero_spikes"), seed=1)
+    env = make_env(AgentEnvConfig(mode="encoder", culture=TINY, ablation="zero_spikes"), seed=1)
     try:
         env.reset()
         link = env.get_wrapper_attr("link")
@@ -143,8 +137,8 @@ def test_random_source_observations_carry_no_ball_information():
     rng = np.random.default_rng(0)
     actions_a, actions_b = rng.integers(3, size=700), rng.integers(3, size=700)
     for source, same in (("random", True), ("culture", False)):
-        spec = EnvSpec(culture=TINY, source=source, obs="channels")
-        env_a, env_b = make_env(spec, seed=3), make_env(spec, seed=3)
+        config = AgentEnvConfig(culture=TINY, source=source)  # the env's own view: per-channel counts
+        env_a, env_b = make_env(config, seed=3), make_env(config, seed=3)
         try:
             obs_a, y_a = run(env_a, actions_a, reset_seed=10)
             obs_b, y_b = run(env_b, actions_b, reset_seed=11)  # reseeds the game only: same culture or source
@@ -157,36 +151,10 @@ def test_random_source_observations_carry_no_ball_information():
             assert obs_a.any()  # not trivially equal: the random source does spike
 
 
-def test_channel_counts_observation_matches_the_envs_own_sensory_count():
-    env = make_env(EnvSpec(culture=TINY, obs="channels"), seed=4)
-    try:
-        assert isinstance(env, ChannelCountsObservation)
-        n_groups = env.unwrapped.n_groups
-        history = env.unwrapped.history_ticks
-        base = history * n_groups
-        assert env.observation_space.shape == (base + history * 8,)
-        obs, _ = env.reset()
-        assert not obs[base:].any()
-        seen = 0
-        for i in range(500):
-            obs, _, terminated, truncated, _ = env.step(i % 3)
-            assert env.observation_space.contains(obs)
-            groups = obs[:base].reshape(history, n_groups)
-            channels = obs[base:].reshape(history, 8)
-            np.testing.assert_array_equal(groups[:, 0], channels.sum(1))  # sensory group = sum of its channels
-            seen += int(channels[-1].sum())
-            if terminated or truncated:
-                obs, _ = env.reset()
-                assert not obs[base:].any()
-        assert seen > 0
-    finally:
-        env.close()
-
-
 def test_log_counts_are_log1p_of_the_same_spikes_and_only_for_decoder_mode():
     actions = [i % 3 for i in range(300)]
-    plain = make_env(EnvSpec(culture=TINY, obs="channels"), seed=5)
-    logged = make_env(EnvSpec(culture=TINY, obs="channels", log_counts=True), seed=5)
+    plain = make_env(AgentEnvConfig(culture=TINY), seed=5)
+    logged = make_env(AgentEnvConfig(culture=TINY, log_counts=True), seed=5)
     try:
         assert isinstance(logged, LogCountObservation)
         raw, _ = run(plain, actions, reset_seed=2)
@@ -198,24 +166,30 @@ def test_log_counts_are_log1p_of_the_same_spikes_and_only_for_decoder_mode():
         plain.close()
         logged.close()
     with pytest.raises(ValueError, match="log_counts"):
-        EnvSpec(mode="encoder", log_counts=True)
+        AgentEnvConfig(mode="encoder", log_counts=True)
 
 
-def test_channel_counts_needs_a_tap_link_and_decoder_mode():
+def test_the_agent_sees_the_envs_own_observation():
+    """No agent-side view: the config's env gives the env's default observation, and env_kwargs may choose."""
     import gymnasium as gym
 
-    plain = gym.make("CLPong-v0", control="decoder", culture=TINY)
+    own = gym.make("CLPong-v0", control="decoder", culture=TINY)
+    channels = make_env(AgentEnvConfig(culture=TINY), seed=1)
+    groups = make_env(AgentEnvConfig(culture=TINY, env_kwargs={"observation": "groups"}), seed=1)
     try:
-        with pytest.raises(ValueError, match="TapLink"):
-            ChannelCountsObservation(plain)
+        assert channels.observation_space == own.observation_space
+        assert groups.observation_space.shape == (30,) and channels.observation_space.shape == (590,)
     finally:
-        plain.close()
-    with pytest.raises(ValueError, match="obs='channels'"):
-        EnvSpec(mode="encoder", obs="channels")
+        for env in (own, channels, groups):
+            env.close()
+    with pytest.raises(ValueError, match="shaping"):
+        AgentEnvConfig(env_id="CLDoomLiteBasic-v0", shaping=1.0)
+    with pytest.raises(ValueError, match="env_id"):
+        AgentEnvConfig(env_id="CartPole-v1")
 
 
 def test_single_channel_stim_actions_map_to_one_channel_at_one_rate():
-    env = make_env(EnvSpec(mode="encoder", culture=TINY, encoder_actions="single"), seed=1)
+    env = make_env(AgentEnvConfig(mode="encoder", culture=TINY, encoder_actions="single"), seed=1)
     try:
         assert isinstance(env, SingleChannelStimActions)
         levels = env.n_levels
@@ -234,7 +208,7 @@ def test_single_channel_stim_actions_map_to_one_channel_at_one_rate():
 
 def test_tracking_shaping_telescopes_and_keeps_the_game_reward():
     """With gamma = 1 the shaping of a terminated episode sums to -coef * phi(first state): potential-based."""
-    env = make_env(EnvSpec(culture=TINY, feedback="no_feedback", shaping=2.0, shaping_gamma=1.0), seed=1)
+    env = make_env(AgentEnvConfig(culture=TINY, feedback="no_feedback", shaping=2.0, shaping_gamma=1.0), seed=1)
     try:
         assert isinstance(env, TrackingShaping)
         env.reset()
@@ -257,11 +231,11 @@ def test_tracking_shaping_telescopes_and_keeps_the_game_reward():
     finally:
         env.close()
     with pytest.raises(ValueError, match="shaping"):
-        EnvSpec(shaping=-1.0)
+        AgentEnvConfig(shaping=-1.0)
 
 
 def test_evaluation_scores_the_game_not_the_shaping():
-    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback", shaping=5.0), 2, seed=1)
+    venv = make_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback", shaping=5.0), 2, seed=1)
     try:
         stats = evaluate(ConstantPolicy(venv.action_space, ACTION_DOWN), venv, n_episodes=4)
         assert stats["return_mean"] == pytest.approx((stats["hits"] - stats["misses"]) / 4)
@@ -272,24 +246,24 @@ def test_evaluation_scores_the_game_not_the_shaping():
 # -- factories -------------------------------------------------------------------------------------------------
 def test_env_spec_validation_and_baselines():
     with pytest.raises(ValueError, match="mode"):
-        EnvSpec(mode="culture")
+        AgentEnvConfig(mode="culture")
     with pytest.raises(ValueError, match="ablation"):
-        EnvSpec(ablation="lesion")
+        AgentEnvConfig(ablation="lesion")
     with pytest.raises(ValueError, match="env_kwargs"):
-        EnvSpec(env_kwargs={"link": "sdk"})
+        AgentEnvConfig(env_kwargs={"link": "sdk"})
     with pytest.raises(ValueError, match="random_spike_percentile"):
-        EnvSpec(random_spike_percentile=100.0)
-    spec = EnvSpec(culture=TINY, obs="channels")
-    assert baseline_spec(spec, "random_source").source == "random"
-    assert baseline_spec(spec, "random_source").obs == "channels"
-    assert baseline_spec(spec, "zero_spikes").ablation == "zero_spikes"
-    assert baseline_spec(spec, "random_policy") == spec
+        AgentEnvConfig(random_spike_percentile=100.0)
+    config = AgentEnvConfig(culture=TINY, env_kwargs={"observation": "groups"})
+    assert baseline_config(config, "random_source").source == "random"
+    assert baseline_config(config, "random_source").env_kwargs == {"observation": "groups"}
+    assert baseline_config(config, "zero_spikes").ablation == "zero_spikes"
+    assert baseline_config(config, "random_policy") == config
     with pytest.raises(ValueError, match="baseline"):
-        baseline_spec(spec, "shuffled")
+        baseline_config(config, "shuffled")
 
 
 def test_vec_env_gives_each_env_its_own_culture_and_is_reproducible():
-    spec = EnvSpec(culture=TINY)
+    spec = AgentEnvConfig(culture=TINY)
     first, second = make_vec_env(spec, 2, seed=7), make_vec_env(spec, 2, seed=7)
     try:
         assert first.num_envs == 2
@@ -322,10 +296,14 @@ def test_random_policy_is_seeded_and_in_space():
 
 
 # -- evaluation and curves -------------------------------------------------------------------------------------
+def pong_episode(end_step, hits, misses, ret, length, truncated):
+    return Episode(end_step, ret, length, truncated, {"hits": hits, "misses": misses})
+
+
 def test_summarize_known_numbers():
-    episodes = [Episode(100, 2, 1, 1.0, 100, False), Episode(200, 0, 1, -1.0, 50, False),
-                Episode(400, 4, 0, 4.0, 200, True)]
-    s = summarize(episodes)
+    episodes = [pong_episode(100, 2, 1, 1.0, 100, False), pong_episode(200, 0, 1, -1.0, 50, False),
+                pong_episode(400, 4, 0, 4.0, 200, True)]
+    s = PONG.summarize(episodes)
     assert s["episodes"] == 3 and s["hits"] == 6 and s["misses"] == 2 and s["truncated"] == 1
     assert s["rally_mean"] == pytest.approx(2.0)
     assert s["rally_sem"] == pytest.approx(np.std([2, 0, 4], ddof=1) / math.sqrt(3))
@@ -333,11 +311,18 @@ def test_summarize_known_numbers():
     assert s["hit_rate"] == pytest.approx(0.75)
     assert s["hit_rate_sem"] == pytest.approx(math.sqrt(0.75 * 0.25 / 8))
     assert s["return_mean"] == pytest.approx(4 / 3)
-    assert summarize([])["episodes"] == 0 and summarize([])["hits_per_miss"] is None
+    assert PONG.summarize([])["episodes"] == 0 and PONG.summarize([])["hits_per_miss"] is None
+    doom = DOOM.summarize([Episode(10, 95.0, 30, False, {"outcome": "cleared"}),
+                           Episode(20, -300.0, 857, True, {"outcome": None}),
+                           Episode(30, 90.0, 40, False, {"outcome": "cleared"})])
+    assert doom["kill_rate"] == pytest.approx(2 / 3) and doom["return_mean"] == pytest.approx(-115 / 3)
+    assert doom["kill_sem"] == pytest.approx(np.std([1, 0, 1], ddof=1) / math.sqrt(3))
+    assert doom["truncated"] == 1 and doom["length_mean"] == pytest.approx(309)
+    assert "| a | -38.3 +- " in DOOM.table([("a", doom)])
 
 
 def test_evaluate_counts_episodes_and_scores_from_the_game():
-    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback"), 2, seed=1)
+    venv = make_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback"), 2, seed=1)
     try:
         stay = evaluate(ConstantPolicy(venv.action_space, ACTION_STAY), venv, n_episodes=6)
         assert stay["episodes"] == 6 and len(stay["episode_list"]) == 6
@@ -365,7 +350,8 @@ def test_evaluate_rewards_a_policy_that_sees_the_ball():
                            (ACTION_UP if g.ball_y > g.paddle_y else ACTION_DOWN))
             return np.array(out), None
 
-    venv = make_vec_env(EnvSpec(culture=TINY, feedback="no_feedback", env_kwargs={"episode_ticks": 2000}), 2, seed=1)
+    config = AgentEnvConfig(culture=TINY, feedback="no_feedback", env_kwargs={"episode_ticks": 2000})
+    venv = make_vec_env(config, 2, seed=1)
     try:
         oracle = evaluate(Oracle(venv), venv, n_episodes=4)
         parked = evaluate(ConstantPolicy(venv.action_space, ACTION_UP), venv, n_episodes=4)
@@ -375,14 +361,12 @@ def test_evaluate_rewards_a_policy_that_sees_the_ball():
         venv.close()
 
 
-def test_bin_curve_assigns_episodes_by_end_step(tmp_path):
-    episodes = [Episode(s, h, 1, h - 1.0, 10, False) for s, h in ((0, 1), (50, 3), (51, 0), (100, 2), (100, 4))]
-    bins = bin_curve(episodes, 100, n_bins=2)
+def test_bin_curve_assigns_episodes_by_end_step():
+    episodes = [pong_episode(s, h, 1, h - 1.0, 10, False) for s, h in ((0, 1), (50, 3), (51, 0), (100, 2), (100, 4))]
+    bins = bin_curve(episodes, 100, n_bins=2, score=PONG)
     assert [b["episodes"] for b in bins] == [2, 3]
     assert bins[0]["rally_mean"] == pytest.approx(2.0) and bins[1]["rally_mean"] == pytest.approx(2.0)
     assert bins[1]["step_lo"] == 50 and bins[1]["step_hi"] == 100
-    path = write_episodes(episodes, tmp_path / "e.csv")
-    assert read_episodes(path) == episodes
     with pytest.raises(ValueError):
         bin_curve(episodes, 0)
 
@@ -399,12 +383,12 @@ def test_algo_kwargs_fit_small_budgets():
         algo_kwargs("sac", 1000, 1)
 
 
-def test_probe_separates_signal_from_noise():
+def test_decoding_accuracy_separates_signal_from_noise():
     rng = np.random.default_rng(0)
     labels = rng.integers(2, size=3000)
     informative = rng.poisson(1 + 4 * labels[:, None], size=(3000, 3)).astype(np.float32)
     noise = rng.poisson(3, size=(3000, 3)).astype(np.float32)
-    good = probe_accuracy(informative, labels, epochs=30)
-    bad = probe_accuracy(noise, labels, epochs=30)
+    good = decoding_accuracy(informative, labels, epochs=30)
+    bad = decoding_accuracy(noise, labels, epochs=30)
     assert good["accuracy"] > 0.9
     assert bad["accuracy"] < bad["chance"] + 0.05

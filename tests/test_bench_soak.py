@@ -2,7 +2,7 @@
 
 import pytest
 
-from clgym.bench_soak import main
+from clgym.bench.soak import main
 from clgym.cli import main as cli_main
 from clgym.links import sdk_child_processes
 

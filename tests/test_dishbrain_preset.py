@@ -8,7 +8,7 @@ import pytest
 
 from clgym.calibration.command import ROWS, main, summarise
 from clgym.calibration.protocol import CalibrationProtocol, measure_culture
-from clgym.coding.dishbrain_layout import dishbrain_layout, motor_blocks
+from clgym.coding.pong import dishbrain_layout, motor_blocks
 from clgym.culture import Culture, CultureConfig
 
 QUICK = CalibrationProtocol(settle_s=5.0, spontaneous_s=30.0, repeats=4)

@@ -1,4 +1,4 @@
-"""Behaviour of the Doom-lite game (clgym.envs.doom): maps, actions, shooting, enemies, pickups, scenarios, senses."""
+"""Behaviour of the Doom-lite game (clgym.games.doom): maps, actions, shooting, enemies, pickups, scenarios, senses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clgym.envs.doom import (
+from clgym.games.doom import (
     ACTION_NAMES,
     EVENT_KINDS,
     MAP_CHARS,
@@ -29,8 +29,8 @@ from clgym.envs.doom import (
     make_scenario,
     to_action,
 )
-from clgym.envs.doom.bodies import _in_wall
-from clgym.envs.doom.raycast import line_of_sight, ray_distance
+from clgym.games.doom.bodies import _in_wall
+from clgym.games.doom.raycast import line_of_sight, ray_distance
 
 PASSIVE = EnemyParams(speed=0.0, attack_range=0.0, attack_damage=0.0)
 

@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 
-from clgym.envs.doom import Action, DoomGame, EnemyParams, custom  # noqa: E402
-from clgym.envs.doom.raycast import ray_distance  # noqa: E402
+from clgym.games.doom import Action, DoomGame, EnemyParams, custom  # noqa: E402
+from clgym.games.doom.raycast import ray_distance  # noqa: E402
 from clgym.render.doom_view import SPRITE_KINDS, DoomRenderer, DoomView, DoomViewStyle, sprite_atlas  # noqa: E402
 
 PASSIVE = EnemyParams(speed=0.0, attack_range=0.0, attack_damage=0.0)

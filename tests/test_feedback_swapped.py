@@ -12,7 +12,8 @@ def test_swapped_gives_the_unpredictable_stimulus_after_a_hit_and_the_predictabl
     assert hit_swap.commands == () and swap.pending == 20  # 5 Hz x 4 s, queued at random times
     assert not swap.is_paused(1), "a hit never pauses play"
     miss_stim, miss_swap = Feedback(SENSORY, "stimulus", seed=2), Feedback(SENSORY, "swapped", seed=2)
-    out_stim, out_swap = miss_stim.step(0, "miss"), miss_swap.step(0, "miss")
+    miss_stim.step(0, "miss")
+    out_swap = miss_swap.step(0, "miss")
     assert miss_stim.pending == 20 and miss_swap.pending == 0
     assert len(out_swap.commands) == 1 and out_swap.commands[0].burst_count == 10
     assert miss_swap.is_paused(1) and miss_stim.is_paused(1)

@@ -91,21 +91,44 @@ def test_gymnasium_and_sb3_env_checkers_pass(control):
     env.close()
 
 
-@pytest.mark.parametrize(("control", "shape", "action_space"), [
-    ("culture", (6,), gym.spaces.Discrete(1)),
-    ("decoder", (30,), gym.spaces.Discrete(3)),
-    ("encoder", (6,), gym.spaces.MultiDiscrete([11] * 8)),
+@pytest.mark.parametrize(("control", "observation", "shape", "action_space"), [
+    ("culture", None, (6,), gym.spaces.Discrete(1)),
+    ("decoder", None, (590,), gym.spaces.Discrete(3)),
+    ("decoder", "groups", (30,), gym.spaces.Discrete(3)),
+    ("encoder", None, (6,), gym.spaces.MultiDiscrete([11] * 8)),
 ])
-def test_spaces_per_control_mode(control, shape, action_space):
-    env = make(control=control)
+def test_spaces_per_control_mode(control, observation, shape, action_space):
+    env = make(control=control, observation=observation)
     assert env.observation_space.shape == shape and env.observation_space.dtype == np.float32
     assert env.action_space == action_space
-    if control == "decoder":  # clipped counts: 50 per channel of the group (dishbrain: sensory 8, up 12, down 10)
+    if observation == "groups":  # clipped counts: 50 per channel of the group (dishbrain: sensory 8, up 12, down 10)
         sizes = [len(g) for g in env.layout.groups.values()]
         assert sizes == [8, 12, 10]
         np.testing.assert_array_equal(env.observation_space.high.reshape(10, 3)[0], np.array(sizes) * 50)
+    elif control == "decoder":  # every recording channel, 50 spikes per tick at most
+        assert env.unwrapped.observed_channels.size == 59 and (env.observation_space.high == 50).all()
     pulse_env = make(control="encoder", agent_stim="pulse")
     assert pulse_env.action_space == gym.spaces.MultiBinary(8)
+
+
+def test_channel_observation_sums_to_the_group_observation_of_the_same_culture():
+    """The default decoder view is the group view before the sums: same seed, same spikes, same totals."""
+    channels, groups = make(control="decoder", seed=4), make(control="decoder", seed=4, observation="groups")
+    channels.reset()
+    groups.reset()
+    sizes = [len(g) for g in channels.unwrapped.layout.groups.values()]
+    edges = np.cumsum([0, *sizes])
+    spikes = 0.0
+    for _ in range(300):
+        by_channel, *_ = channels.step(ACTION_STAY)
+        by_group, *_ = groups.step(ACTION_STAY)
+        per_tick = by_channel.reshape(10, -1)
+        summed = np.stack([per_tick[:, edges[k]:edges[k + 1]].sum(1) for k in range(3)], axis=1)
+        np.testing.assert_array_equal(summed, by_group.reshape(10, 3))
+        spikes += by_group.sum()
+    assert spikes > 0  # the culture fired: the comparison was not of zeros
+    with pytest.raises(ValueError, match="observation='channels' is not allowed"):
+        make(control="culture", observation="channels")
 
 
 # -- steps, rewards, episode ends ----------------------------------------------------------------------------
@@ -448,7 +471,7 @@ def test_demo_writes_a_gif_a_frame_and_a_consistent_summary(tmp_path, capsys):
 
 
 def test_the_default_layout_is_dishbrains_geometry_and_the_quadrants_layout_is_still_there():
-    from clgym.coding.dishbrain_layout import dishbrain_layout
+    from clgym.coding.pong import dishbrain_layout
 
     env = make(control="culture")
     assert env.layout == dishbrain_layout()
@@ -461,3 +484,16 @@ def test_the_default_layout_is_dishbrains_geometry_and_the_quadrants_layout_is_s
     quadrants = make(control="culture", layout="quadrants")
     assert quadrants.layout == pong_layout()
     quadrants.close()
+
+
+def test_a_gym_made_session_is_truncated_by_the_env_not_by_time_limit():
+    """max_episode_steps is registered (env.spec says it) and never cuts an episode the env would not end."""
+    env = gym.make("CLPong-v0", control="culture", culture=TINY, seed=0)
+    assert env.spec.max_episode_steps == env.unwrapped.episode_ticks == 120_000
+    env.close()
+    longer = gym.make("CLPong-v0", control="decoder", culture=TINY, seed=0, episode_ticks=5,
+                      terminate_on_miss=False)
+    longer.reset()
+    ends = [longer.step(ACTION_STAY)[3] for _ in range(5)]
+    assert ends == [False] * 4 + [True]
+    longer.close()

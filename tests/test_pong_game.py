@@ -1,4 +1,4 @@
-"""Behaviour of the DishBrain Pong game logic (clgym.envs.pong_game)."""
+"""Behaviour of the DishBrain Pong game logic (clgym.games.pong)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clgym.envs.pong_game import PongGame, PongParams
+from clgym.games.pong import PongGame, PongParams
 
 
 def _tracking_velocity(game: PongGame) -> float:

@@ -15,7 +15,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from clgym.coding import UNUSABLE_CHANNELS, pong_layout  # noqa: E402
-from clgym.envs.pong_game import PongGame  # noqa: E402
+from clgym.games.pong import PongGame  # noqa: E402
 from clgym.render import GROUP_PALETTE, PongRenderer  # noqa: E402
 from clgym.render.pong_renderer import STIM  # noqa: E402
 

@@ -1,54 +1,75 @@
-"""SB3 agents on CLPong-v0: env factories, baselines, ablations, evaluation, learning curves.
+"""SB3 agents on any clgym env id: env factories, baselines, ablations, evaluation, learning curves, training.
 
 One job per module:
 
-- :mod:`clgym.agents.links`: the links agent envs run on (culture tapped per channel, the SDK's random source,
+- :mod:`clgym.agents.culture_sources`: the links agent envs run on (the culture, the SDK's random source,
   silenced spikes);
-- :mod:`clgym.agents.wrappers`: link ownership, the zero-spike ablation, the per-channel observation, a
-  ``Discrete`` encoder action, potential-based reward shaping;
-- :mod:`clgym.agents.algos`: PPO / A2C / DQN with this game's defaults, timed training;
-- :mod:`clgym.agents.envs`: :class:`EnvSpec`, :func:`make_env`, :func:`make_vec_env`, :func:`baseline_spec`;
+- :mod:`clgym.agents.wrappers`: link ownership, the game's return, the zero-spike ablation, a ``Discrete``
+  encoder action, potential-based reward shaping (Pong);
+- :mod:`clgym.agents.algos`: PPO / A2C / DQN with these games' defaults, timed training;
+- :mod:`clgym.agents.envs`: :class:`AgentEnvConfig`, :func:`make_env`, :func:`make_vec_env`,
+  :func:`baseline_config`;
 - :mod:`clgym.agents.policies`: :class:`RandomPolicy`, :class:`ConstantPolicy`;
-- :mod:`clgym.agents.evaluation`: :func:`evaluate` and :func:`summarize` (rally length, hit rate, return,
-  with SEM);
+- :mod:`clgym.agents.evaluation`: :func:`evaluate` (SB3's ``evaluate_policy``) and each game's
+  :class:`GameScore` (Pong: rally length, hit rate; Doom: return, kill rate; with SEM);
 - :mod:`clgym.agents.curves`: :class:`EpisodeRecorder` (SB3 callback), :func:`bin_curve`, :func:`plot_curves`;
-- :mod:`clgym.agents.probe`: :func:`ball_information`, how much ball information an observation carries.
+- :mod:`clgym.agents.ball_information`: how much ball information a Pong observation carries;
+- :mod:`clgym.agents.train`: the ``clgym train`` command.
 
-Training itself is ``scripts/train_sb3.py`` (``clgym train``). Requires the ``rl`` extra (stable-baselines3).
+Requires the ``rl`` extra (stable-baselines3).
 """
 
-from clgym.agents.envs import BASELINES, EnvSpec, baseline_spec, env_factory, make_env, make_vec_env
-from clgym.agents.evaluation import Episode, evaluate, summarize, table
-from clgym.agents.links import TapLink, make_link
-from clgym.agents.policies import ConstantPolicy, RandomPolicy
-from clgym.agents.wrappers import (
-    ChannelCountsObservation,
-    LogCountObservation,
-    OwnedLink,
-    SingleChannelStimActions,
-    TrackingShaping,
-    ZeroSpikeObservation,
-)
+# The room's vocabulary, here so that ``clgym train --help`` needs none of the modules (SB3, the culture, scipy)
+ALGOS = ("ppo", "a2c", "dqn")
+MODES = ("decoder", "encoder")
+BASELINES = ("random_policy", "random_source", "zero_spikes")
+VEC_KINDS = ("dummy", "subproc")
+
+_HOMES = {
+    "SilenceableLink": "culture_sources", "make_link": "culture_sources",
+    "AgentEnvConfig": "envs", "baseline_config": "envs", "env_factory": "envs", "make_env": "envs",
+    "make_vec_env": "envs",
+    "DOOM": "evaluation", "PONG": "evaluation", "Episode": "evaluation", "GameScore": "evaluation",
+    "evaluate": "evaluation", "score_for": "evaluation",
+    "ConstantPolicy": "policies", "RandomPolicy": "policies",
+    "GameReturn": "wrappers", "LogCountObservation": "wrappers", "OwnedLink": "wrappers",
+    "SingleChannelStimActions": "wrappers", "TrackingShaping": "wrappers", "ZeroSpikeObservation": "wrappers",
+}
+
+
+def __getattr__(name: str):
+    """Import the module that defines ``name`` on first use (``from clgym.agents import make_env`` works)."""
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"clgym.agents.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
+    "ALGOS",
     "BASELINES",
-    "ChannelCountsObservation",
-    "LogCountObservation",
+    "MODES",
+    "VEC_KINDS",
+    "DOOM",
+    "PONG",
+    "AgentEnvConfig",
     "ConstantPolicy",
-    "EnvSpec",
     "Episode",
+    "GameReturn",
+    "GameScore",
+    "LogCountObservation",
     "OwnedLink",
     "RandomPolicy",
     "SingleChannelStimActions",
-    "TapLink",
+    "SilenceableLink",
     "TrackingShaping",
     "ZeroSpikeObservation",
-    "baseline_spec",
+    "baseline_config",
     "env_factory",
     "evaluate",
     "make_env",
     "make_link",
     "make_vec_env",
-    "summarize",
-    "table",
+    "score_for",
 ]

@@ -1,84 +1,104 @@
-"""Evaluation on the game's axes: mean rally length (hits per miss), hit rate and episode return, with SEM.
+"""Evaluation on each game's own axes, through SB3's ``evaluate_policy``; statistics with SEM from scipy.
 
-In the RL modes a ``CLPong-v0`` episode ends at the first miss (or is truncated after 60 s), so one episode
-is one rally and its hits are the rally's length. :func:`summarize` turns episode records into:
+An :class:`Episode` is what a finished episode leaves in the info of its last step: the game's return
+(``info["game_return"]``, from :class:`~clgym.agents.wrappers.GameReturn`, so reward shaping never counts), its
+length (``info["episode"]``, from SB3's ``VecMonitor``), whether it was truncated, and the game's own counts
+(:attr:`GameScore.keywords`). A :class:`GameScore` summarises episodes of one game:
 
-- ``rally_mean`` +- ``rally_sem``: mean hits per episode (SEM over episodes). Truncated episodes count with
-  the hits they reached (a censored rally: a lower bound); ``truncated`` says how many there were;
-- ``hits_per_miss``: total hits / total misses (DishBrain's "average rally length"); ``None`` without misses;
-- ``hit_rate`` +- ``hit_rate_sem``: hits / (hits + misses), binomial SEM over the paddle crossings;
-- ``return_mean`` +- ``return_sem``: the env's reward summed per episode (+1 hit, -1 miss).
+- :data:`PONG` (``CLPong-v0``; in the RL modes an episode ends at the first miss, so one episode is one rally):
+  ``rally_mean`` +- ``rally_sem`` (hits per episode; a truncated episode counts with the hits it reached, a
+  lower bound), ``hits_per_miss`` (DishBrain's "average rally length"; ``None`` without misses),
+  ``hit_rate`` +- ``hit_rate_sem`` (binomial SEM over the paddle crossings), ``return_mean`` +- ``return_sem``;
+- :data:`DOOM` (the Doom-lite ids): ``return_mean`` +- ``return_sem``, ``kill_rate`` +- ``kill_sem`` (share of
+  episodes ending with every enemy dead: ``outcome == "cleared"``), ``length_mean``.
 
-:func:`evaluate` runs any policy with SB3's ``predict`` (an SB3 model, :class:`~clgym.agents.RandomPolicy`,
-...) on a ``VecEnv`` for a number of episodes, spreading them evenly over the envs as SB3's
-``evaluate_policy`` does (so short episodes of a fast env do not crowd out long ones).
+:func:`evaluate` runs any policy with SB3's ``predict`` (an SB3 model, :class:`~clgym.agents.RandomPolicy`...)
+on a monitored ``VecEnv`` with ``evaluate_policy`` (episodes spread evenly over the envs) and summarises them.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from clgym.envs.base import require_positive_int
 
 
 @dataclass(frozen=True)
 class Episode:
-    """One finished episode: where it ended (env steps so far), its score and its length."""
+    """One finished episode: where it ended (env steps so far), the game's return, length, and the game's counts."""
 
     end_step: int
-    hits: int
-    misses: int
     ret: float
     length: int
     truncated: bool
+    counts: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_info(cls, info: dict[str, Any], end_step: int, ret: float, length: int) -> Episode:
-        """From the info of an episode's last step (``hits``/``misses`` are per episode in ``CLPong-v0``)."""
-        truncated = bool(info.get("TimeLimit.truncated", info.get("event") != "miss"))
-        return cls(int(end_step), int(info["hits"]), int(info["misses"]), float(ret), int(length), truncated)
+    def from_info(cls, info: Mapping[str, Any], end_step: int, keywords: Sequence[str]) -> Episode:
+        """From the info of an episode's last step in a monitored ``VecEnv`` (see the module docstring)."""
+        return cls(int(end_step), float(info["game_return"]), int(info["episode"]["l"]),
+                   bool(info.get("TimeLimit.truncated", False)), {k: info[k] for k in keywords})
 
 
-def game_rewards(rewards: np.ndarray, infos: Sequence[dict[str, Any]]) -> np.ndarray:
-    """The game's rewards of a vector step: ``info["game_reward"]`` where a training wrapper (shaping) changed
-    the reward, else the reward itself."""
-    return np.array([info.get("game_reward", r) for r, info in zip(np.asarray(rewards).reshape(-1), infos,
-                                                                    strict=True)], dtype=float)
+def sem(values: Sequence[float] | np.ndarray) -> float:
+    """Standard error of the mean (``scipy.stats.sem``, ddof=1); NaN for fewer than two values."""
+    values = np.asarray(values, dtype=float)
+    return float(stats.sem(values)) if values.size > 1 else math.nan
 
 
-def _sem(values: np.ndarray) -> float:
-    return float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else float("nan")
+@dataclass(frozen=True)
+class GameScore:
+    """How a game's episodes are scored: what the env reports, how it is summarised and tabulated."""
+
+    name: str
+    keywords: tuple[str, ...]
+    summarize: Callable[[Sequence[Episode]], dict[str, Any]]
+    headline: tuple[str, str, str]
+    """(mean key, SEM key, label) of the figure of merit: learning curves plot it, reports rank by it."""
+    columns: tuple[tuple[str, str, str, int], ...]
+    """The table's columns: (label, mean key, SEM key or "", digits)."""
+
+    def row(self, name: str, summary: Mapping[str, Any]) -> str:
+        cells = []
+        for _, key, sem_key, digits in self.columns:
+            value = summary.get(key)
+            text = "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+            if sem_key and text != "-":
+                text += f" +- {summary[sem_key]:.{digits}f}"
+            cells.append(text)
+        return f"| {name} | " + " | ".join(cells) + f" | {summary['episodes']} |"
+
+    def table(self, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
+        header = "| policy / env | " + " | ".join(label for label, *_ in self.columns) + " | episodes |"
+        rule = "|---|" + "---|" * (len(self.columns) + 1)
+        return "\n".join([header, rule, *(self.row(name, summary) for name, summary in rows)])
 
 
-def summarize(episodes: Sequence[Episode]) -> dict[str, Any]:
-    """The game's statistics over ``episodes`` (see the module docstring); ``episodes`` may be empty."""
+def summarize_pong(episodes: Sequence[Episode]) -> dict[str, Any]:
+    """CLPong-v0's statistics over ``episodes`` (see the module docstring); ``episodes`` may be empty."""
     n = len(episodes)
-    out: dict[str, Any] = {"episodes": n}
-    if n == 0:
-        return {**out, "rally_mean": float("nan"), "rally_sem": float("nan"), "hits_per_miss": None,
-                "hit_rate": float("nan"), "hit_rate_sem": float("nan"), "return_mean": float("nan"),
-                "return_sem": float("nan"), "hits": 0, "misses": 0, "truncated": 0, "steps": 0}
-    hits = np.array([e.hits for e in episodes], dtype=float)
-    misses = np.array([e.misses for e in episodes], dtype=float)
+    hits = np.array([e.counts["hits"] for e in episodes], dtype=float)
+    misses = np.array([e.counts["misses"] for e in episodes], dtype=float)
     returns = np.array([e.ret for e in episodes], dtype=float)
     total_hits, total_misses = int(hits.sum()), int(misses.sum())
     crossings = total_hits + total_misses
-    p = total_hits / crossings if crossings else float("nan")
+    p = total_hits / crossings if crossings else math.nan
     return {
-        **out,
-        "rally_mean": float(hits.mean()),
-        "rally_sem": _sem(hits),
+        "episodes": n,
+        "rally_mean": float(hits.mean()) if n else math.nan,
+        "rally_sem": sem(hits),
         "hits_per_miss": (total_hits / total_misses) if total_misses else None,
         "hit_rate": p,
-        "hit_rate_sem": math.sqrt(p * (1 - p) / crossings) if crossings else float("nan"),
-        "return_mean": float(returns.mean()),
-        "return_sem": _sem(returns),
+        "hit_rate_sem": math.sqrt(p * (1 - p) / crossings) if crossings else math.nan,
+        "return_mean": float(returns.mean()) if n else math.nan,
+        "return_sem": sem(returns),
         "hits": total_hits,
         "misses": total_misses,
         "truncated": int(sum(e.truncated for e in episodes)),
@@ -86,66 +106,64 @@ def summarize(episodes: Sequence[Episode]) -> dict[str, Any]:
     }
 
 
+def summarize_doom(episodes: Sequence[Episode]) -> dict[str, Any]:
+    """Doom-lite's statistics over ``episodes`` (see the module docstring); ``episodes`` may be empty."""
+    n = len(episodes)
+    returns = np.array([e.ret for e in episodes], dtype=float)
+    kills = np.array([e.counts["outcome"] == "cleared" for e in episodes], dtype=float)
+    return {"episodes": n, "return_mean": float(returns.mean()) if n else math.nan, "return_sem": sem(returns),
+            "kill_rate": float(kills.mean()) if n else math.nan, "kill_sem": sem(kills),
+            "length_mean": float(np.mean([e.length for e in episodes])) if n else math.nan,
+            "truncated": int(sum(e.truncated for e in episodes)), "steps": int(sum(e.length for e in episodes))}
+
+
+PONG = GameScore("pong", ("hits", "misses"), summarize_pong,
+                 ("rally_mean", "rally_sem", "mean rally length (hits per episode)"),
+                 (("mean rally length (hits per episode)", "rally_mean", "rally_sem", 2),
+                  ("hits per miss", "hits_per_miss", "", 2), ("hit rate", "hit_rate", "hit_rate_sem", 3),
+                  ("episode return", "return_mean", "return_sem", 2)))
+DOOM = GameScore("doom", ("outcome",), summarize_doom, ("return_mean", "return_sem", "mean episode return"),
+                 (("mean episode return", "return_mean", "return_sem", 1), ("kill rate", "kill_rate", "kill_sem", 2),
+                  ("mean length (ticks)", "length_mean", "", 0)))
+
+
+def score_for(env_id: str) -> GameScore:
+    """The :class:`GameScore` of a clgym env id (``CLPong-v0``, ``CLDoomLite-v0`` or a Doom-lite scenario id)."""
+    from clgym.envs import ENV_IDS
+
+    if env_id not in ENV_IDS:
+        raise ValueError(f"env_id={env_id!r} is not allowed; allowed: {', '.join(ENV_IDS)}")
+    return PONG if env_id == "CLPong-v0" else DOOM
+
+
 def evaluate(policy, venv, n_episodes: int = 20, deterministic: bool = True,
-             max_steps: int | None = None) -> dict[str, Any]:
-    """Run ``policy`` on ``venv`` until ``n_episodes`` episodes have finished; return :func:`summarize` + timing.
+             score: GameScore = PONG) -> dict[str, Any]:
+    """Run ``policy`` on ``venv`` with SB3's ``evaluate_policy`` for ``n_episodes``; return ``score``'s summary.
 
     Args:
         policy: anything with SB3's ``predict(obs, state, episode_start, deterministic)``.
-        venv: an SB3 ``VecEnv`` of ``CLPong-v0`` envs (e.g. :func:`~clgym.agents.make_vec_env`).
-        n_episodes: episodes to collect, spread evenly over the envs.
+        venv: a ``VecMonitor``-wrapped ``VecEnv`` of clgym envs (:func:`~clgym.agents.make_vec_env`).
+        n_episodes: episodes to collect, spread evenly over the envs (``evaluate_policy``'s rule).
         deterministic: passed to ``predict`` (SB3 models: greedy actions).
-        max_steps: stop after this many vector steps even if fewer episodes finished (``None``: no limit).
 
-    The envs are reset first (an episode in progress would otherwise be counted from its middle); cultures
-    persist across resets, so evaluating the training envs keeps the cultures the agent learned on.
-
-    Returns:
-        The summary dict plus ``wall_s``, ``env_steps`` (steps taken, over all envs) and ``episode_list``
-        (the :class:`Episode` records as dicts).
+    The envs are reset first; cultures persist across resets, so evaluating the training envs keeps the
+    cultures the agent learned on. Returns the summary plus ``wall_s``, ``env_steps`` (the evaluated
+    episodes' steps) and ``episode_list`` (the :class:`Episode` records as dicts).
     """
+    from stable_baselines3.common.evaluation import evaluate_policy
+
     n_episodes = require_positive_int("n_episodes", n_episodes)
-    n_envs = venv.num_envs
-    targets = np.array([(n_episodes + i) // n_envs for i in range(n_envs)], dtype=int)
-    counts = np.zeros(n_envs, dtype=int)
-    returns = np.zeros(n_envs)
-    lengths = np.zeros(n_envs, dtype=int)
     episodes: list[Episode] = []
-    obs = venv.reset()
-    state, starts = None, np.ones(n_envs, dtype=bool)
-    steps, start = 0, time.perf_counter()
-    while (counts < targets).any():
-        if max_steps is not None and steps >= max_steps:
-            break
-        actions, state = policy.predict(obs, state=state, episode_start=starts, deterministic=deterministic)
-        obs, rewards, dones, infos = venv.step(actions)
-        steps += 1
-        returns += game_rewards(rewards, infos)
-        lengths += 1
-        starts = dones
-        for i in np.flatnonzero(dones):
-            if counts[i] < targets[i]:
-                episodes.append(Episode.from_info(infos[i], steps * n_envs, returns[i], lengths[i]))
-                counts[i] += 1
-            returns[i], lengths[i] = 0.0, 0
-    result = summarize(episodes)
-    result.update(wall_s=time.perf_counter() - start, env_steps=steps * n_envs,
+
+    def keep(local_vars: dict[str, Any], _globals: dict[str, Any]) -> None:
+        if local_vars["done"]:  # evaluate_policy calls back only for episodes it still counts
+            end = sum(e.length for e in episodes) + int(local_vars["info"]["episode"]["l"])
+            episodes.append(Episode.from_info(local_vars["info"], end, score.keywords))
+
+    start = time.perf_counter()
+    evaluate_policy(policy, venv, n_eval_episodes=n_episodes, deterministic=deterministic,
+                    return_episode_rewards=True, callback=keep)
+    result = score.summarize(episodes)
+    result.update(wall_s=time.perf_counter() - start, env_steps=sum(e.length for e in episodes),
                   episode_list=[asdict(e) for e in episodes])
     return result
-
-
-def format_row(name: str, stats: dict[str, Any]) -> str:
-    """A markdown table row: name, rally mean +- SEM, hits/miss, hit rate +- SEM, return +- SEM, episodes."""
-    hpm = stats.get("hits_per_miss")
-    return (f"| {name} | {stats['rally_mean']:.2f} +- {stats['rally_sem']:.2f} | "
-            f"{'-' if hpm is None else f'{hpm:.2f}'} | {stats['hit_rate']:.3f} +- {stats['hit_rate_sem']:.3f} | "
-            f"{stats['return_mean']:.2f} +- {stats['return_sem']:.2f} | {stats['episodes']} |")
-
-
-TABLE_HEADER = ("| policy / env | mean rally length (hits per episode) | hits per miss | hit rate | episode return "
-                "| episodes |\n|---|---|---|---|---|---|")
-
-
-def table(rows: Iterable[tuple[str, dict[str, Any]]]) -> str:
-    """A markdown table of :func:`format_row` rows under :data:`TABLE_HEADER`."""
-    return "\n".join([TABLE_HEADER, *(format_row(name, stats) for name, stats in rows)])

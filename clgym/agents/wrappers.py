@@ -1,52 +1,57 @@
-"""Gymnasium wrappers for the SB3 agents on CLPong-v0: link ownership, ablations, observation and action views.
+"""Gymnasium wrappers for the SB3 agents on clgym envs: link ownership, the game's return, ablations, views.
 
-- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.links.TapLink`; closing the env closes it.
+- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.culture_sources.SilenceableLink`; closing the
+  env closes it.
+- :class:`GameReturn`: the env's own reward summed over the episode, in the last step's ``info["game_return"]``
+  (what evaluation scores, whatever later wrappers do to the reward).
 - :class:`ZeroSpikeObservation`: the zero-spike ablation of ``control="decoder"``: every spike count the agent
   would see is replaced by 0 (the culture, the game and the feedback run unchanged).
-- :class:`ChannelCountsObservation`: adds the last ``history`` ticks of per-channel spike counts (by default
-  the 8 sensory channels) to the decoder observation. ``CLPong-v0`` sums the sensory channels into one count,
-  which removes the place code (which band the ball is in); this wrapper is the prototype of the env change
-  proposed in ``results/sb3/README.md``.
 - :class:`LogCountObservation`: ``log(1 + count)`` of every spike count: a network burst sends a tick's counts
   from ~1 to hundreds, and on that raw scale the burst, not the stimulus-evoked spikes, dominates an MLP's input.
 - :class:`SingleChannelStimActions`: ``control="encoder"`` as a ``Discrete`` action (for DQN): nothing, or one
   sensory channel at one of the rate levels, the only stimulation DishBrain's own encoder ever produces.
-- :class:`TrackingShaping`: potential-based reward shaping for training (the paddle following the ball); the
-  game's own reward stays in ``info["game_reward"]``, which evaluation scores.
+- :class:`TrackingShaping`: potential-based reward shaping of CLPong-v0 for training (the paddle following the
+  ball); the game's own reward stays in ``info["game_reward"]``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from clgym.agents.links import TapLink
-from clgym.envs.base import SPIKE_COUNT_CAP_PER_CHANNEL
+from clgym.agents.culture_sources import SilenceableLink
+
+
+def _culture_env(env: gym.Env):
+    culture_env = env.unwrapped
+    if not hasattr(culture_env, "control") or not hasattr(culture_env, "connection"):
+        raise ValueError(f"{type(culture_env).__name__} is not a clgym env; allowed: gym.make('CLPong-v0', ...) "
+                         "or a Doom-lite id")
+    return culture_env
 
 
 def _pong(env: gym.Env):
-    pong = env.unwrapped
-    if not hasattr(pong, "control") or not hasattr(pong, "connection"):
+    pong = _culture_env(env)
+    if not hasattr(pong, "game_params"):
         raise ValueError(f"{type(pong).__name__} is not a CLPong-v0 env; allowed: gym.make('CLPong-v0', ...)")
     return pong
 
 
-def _decoder_pong(env: gym.Env, wrapper: str, hint: str = ""):
-    """The CLPong-v0 under ``env``, which must be ``control="decoder"`` (the only mode whose observation is spikes)."""
-    pong = _pong(env)
-    if pong.control != "decoder":
-        raise ValueError(f"{wrapper} needs control='decoder' (got {pong.control!r}){hint}")
-    return pong
+def _decoder_env(env: gym.Env, wrapper: str, hint: str = ""):
+    """The clgym env under ``env``, which must be ``control="decoder"`` (the only mode whose observation is spikes)."""
+    culture_env = _culture_env(env)
+    if culture_env.control != "decoder":
+        raise ValueError(f"{wrapper} needs control='decoder' (got {culture_env.control!r}){hint}")
+    return culture_env
 
 
 class OwnedLink(gym.Wrapper):
     """Close ``link`` (which the env was given and so never closes) when the env is closed."""
 
-    def __init__(self, env: gym.Env, link: TapLink):
+    def __init__(self, env: gym.Env, link: SilenceableLink):
         super().__init__(env)
         self.link = link
 
@@ -62,6 +67,25 @@ class OwnedLink(gym.Wrapper):
             self.link.close()
 
 
+class GameReturn(gym.Wrapper):
+    """Sum the env's own reward over each episode; the last step's info carries it as ``"game_return"``."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self._sum = 0.0
+
+    def reset(self, **kwargs):
+        self._sum = 0.0
+        return self.env.reset(**kwargs)
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        self._sum += float(reward)
+        if terminated or truncated:
+            info["game_return"] = self._sum
+        return observation, reward, terminated, truncated, info
+
+
 class ZeroSpikeObservation(gym.ObservationWrapper):
     """Zero-spike ablation: the decoder-mode observation with every count set to 0.
 
@@ -71,7 +95,7 @@ class ZeroSpikeObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
-        _decoder_pong(env, "ZeroSpikeObservation",
+        _decoder_env(env, "ZeroSpikeObservation",
                       "; for 'encoder' silence the spikes at the link: make_link(..., drop_spikes=True)")
         self._zeros = np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
 
@@ -88,61 +112,12 @@ class LogCountObservation(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
-        _decoder_pong(env, "LogCountObservation")
+        _decoder_env(env, "LogCountObservation")
         base = env.observation_space
         self.observation_space = spaces.Box(np.log1p(base.low), np.log1p(base.high), dtype=np.float32)
 
     def observation(self, observation):
         return np.log1p(observation).astype(np.float32, copy=False)
-
-
-class ChannelCountsObservation(gym.Wrapper):
-    """Decoder observation + per-channel spike counts of ``channels`` over the last ``history`` ticks.
-
-    The new observation is ``concat(env_obs, counts.flatten())`` with ``counts`` of shape
-    ``(history, len(channels))``, oldest tick first, each count clipped at 50 spikes per tick (the env's cap).
-    The counts come from the env's :class:`~clgym.agents.links.TapLink`, so they are the very spikes the env
-    decoded in the same tick.
-
-    Args:
-        env: a ``CLPong-v0`` env in ``control="decoder"`` running on a :class:`TapLink`.
-        channels: channels to expose (default: the layout's sensory channels, in place order).
-        history: ticks of history (default: the env's ``history_ticks``).
-    """
-
-    def __init__(self, env: gym.Env, channels: Sequence[int] | None = None, history: int | None = None):
-        super().__init__(env)
-        pong = _decoder_pong(env, "ChannelCountsObservation")
-        if not isinstance(pong.connection.link, TapLink):
-            raise ValueError("ChannelCountsObservation needs the env to run on a clgym.agents.links.TapLink "
-                             "(make_env(..., obs='channels') builds one)")
-        self.link: TapLink = pong.connection.link
-        self.channels = np.asarray(pong.layout.sensory if channels is None else channels, dtype=np.int64)
-        if self.channels.ndim != 1 or self.channels.size == 0 or self.channels.min() < 0 or self.channels.max() > 63:
-            raise ValueError(f"channels={channels!r} is not allowed; allowed: a non-empty list of channels 0..63")
-        self.history = int(pong.history_ticks if history is None else history)
-        if self.history < 1:
-            raise ValueError(f"history={history!r} is not allowed; allowed: an integer >= 1")
-        self._counts = np.zeros((self.history, self.channels.size), dtype=np.float32)
-        base = env.observation_space
-        cap = np.full(self._counts.size, SPIKE_COUNT_CAP_PER_CHANNEL, dtype=np.float32)
-        self.observation_space = spaces.Box(np.concatenate([base.low, np.zeros_like(cap)]),
-                                            np.concatenate([base.high, cap]), dtype=np.float32)
-
-    def _observation(self, observation: np.ndarray) -> np.ndarray:
-        return np.concatenate([observation, self._counts.ravel()]).astype(np.float32, copy=False)
-
-    def reset(self, **kwargs):
-        observation, info = self.env.reset(**kwargs)
-        self._counts[:] = 0.0  # as the env's own history: a new episode starts blind
-        return self._observation(observation), info
-
-    def step(self, action):
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        self._counts[:-1] = self._counts[1:]
-        np.minimum(self.link.last_channel_counts[self.channels], SPIKE_COUNT_CAP_PER_CHANNEL, out=self._counts[-1],
-                   casting="unsafe")
-        return self._observation(observation), reward, terminated, truncated, info
 
 
 class SingleChannelStimActions(gym.ActionWrapper):
@@ -155,7 +130,7 @@ class SingleChannelStimActions(gym.ActionWrapper):
     def __init__(self, env: gym.Env):
         super().__init__(env)
         space = env.action_space
-        if _pong(env).control != "encoder" or not isinstance(space, spaces.MultiDiscrete):
+        if _culture_env(env).control != "encoder" or not isinstance(space, spaces.MultiDiscrete):
             raise ValueError("SingleChannelStimActions needs control='encoder' with agent_stim='rate' "
                              f"(a MultiDiscrete action space; got {space})")
         self.n_channels = int(space.nvec.size)

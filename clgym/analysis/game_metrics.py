@@ -181,12 +181,14 @@ class MeanSem:
 
 
 def mean_sem(values: Iterable[float]) -> MeanSem:
-    """Mean and standard error of the finite values (SEM = sample s.d. / sqrt(n); NaN below 2 values)."""
+    """Mean and standard error of the finite values (``scipy.stats.sem``: sample s.d. / sqrt(n); NaN below 2)."""
+    from scipy import stats  # scipy loads on first use: commands' --help stays quick
+
     x = np.asarray(list(values), dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
         return MeanSem(math.nan, math.nan, 0)
-    sem = float(np.std(x, ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
+    sem = float(stats.sem(x)) if x.size > 1 else math.nan
     return MeanSem(float(np.mean(x)), sem, int(x.size))
 
 
@@ -205,82 +207,35 @@ class TTest:
         return f"t({self.df:.3g}) = {self.t:.2f}, p = {self.p:.2g}"
 
 
-def _regularised_incomplete_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b) by Lentz's continued fraction (Numerical Recipes 6.4); accurate to ~1e-14."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x > (a + 1.0) / (a + b + 2.0):  # the fraction converges fast only below this point: use symmetry
-        return 1.0 - _regularised_incomplete_beta(b, a, 1.0 - x)
-    tiny, eps = 1e-300, 1e-15
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 10_000):
-        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < eps:
-            break
-    return math.exp(log_front) * h / a
-
-
-def t_two_sided_p(t: float, df: float) -> float:
-    """Two-sided p-value of Student's t with ``df`` degrees of freedom: I_{df/(df+t^2)}(df/2, 1/2)."""
-    if math.isnan(t) or not df > 0:
-        return math.nan
-    if math.isinf(t):
-        return 0.0
-    return _regularised_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
-
-
-def _scipy_stats():
-    try:
-        from scipy import stats
-    except ImportError:  # scipy is optional: the continued fraction above does the same job
-        return None
-    return stats
-
-
 def paired_t_test(first: Sequence[float], second: Sequence[float]) -> TTest:
-    """Paired t-test of ``first`` vs ``second`` (t < 0 when ``second`` is larger), over pairs where both
-    are finite. NaN with fewer than 2 pairs or no variation in the differences."""
+    """Paired t-test (``scipy.stats.ttest_rel``) of ``first`` vs ``second`` (t < 0 when ``second`` is larger),
+    over pairs where both are finite. NaN with fewer than 2 pairs or no variation in the differences."""
+    from scipy import stats
+
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"paired samples differ in length: {a.size} vs {b.size}")
     keep = np.isfinite(a) & np.isfinite(b)
-    diff = a[keep] - b[keep]
-    n = int(diff.size)
-    sd = float(np.std(diff, ddof=1)) if n > 1 else 0.0
-    if n < 2 or sd == 0.0:
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+    if n < 2 or np.ptp(a - b) == 0.0:
         return TTest(math.nan, float(max(n - 1, 0)), math.nan, n)
-    t = float(np.mean(diff) / (sd / math.sqrt(n)))
-    stats = _scipy_stats()
-    p = float(stats.t.sf(abs(t), n - 1) * 2.0) if stats is not None else t_two_sided_p(t, n - 1)
-    return TTest(t, float(n - 1), p, n)
+    result = stats.ttest_rel(a, b)
+    return TTest(float(result.statistic), float(result.df), float(result.pvalue), n)
 
 
 def welch_t_test(first: Sequence[float], second: Sequence[float]) -> TTest:
-    """Welch's unequal-variance t-test of two independent samples (finite values only)."""
+    """Welch's unequal-variance t-test (``scipy.stats.ttest_ind(equal_var=False)``) of two independent samples
+    (finite values only); NaN with fewer than 2 values on a side or no variance at all."""
+    from scipy import stats
+
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     n = int(a.size + b.size)
-    if a.size < 2 or b.size < 2:
+    if a.size < 2 or b.size < 2 or (np.ptp(a) == 0.0 and np.ptp(b) == 0.0):
         return TTest(math.nan, math.nan, math.nan, n)
-    va, vb = np.var(a, ddof=1) / a.size, np.var(b, ddof=1) / b.size
-    if va + vb == 0:
-        return TTest(math.nan, math.nan, math.nan, n)
-    t = float((np.mean(a) - np.mean(b)) / math.sqrt(va + vb))
-    df = float((va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)))
-    stats = _scipy_stats()
-    p = float(stats.t.sf(abs(t), df) * 2.0) if stats is not None else t_two_sided_p(t, df)
-    return TTest(t, df, p, n)
+    result = stats.ttest_ind(a, b, equal_var=False)
+    return TTest(float(result.statistic), float(result.df), float(result.pvalue), n)
 
 
 def percent_change(values: Sequence[float], reference: Sequence[float]) -> float:

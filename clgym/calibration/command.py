@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         CultureConfig.from_preset(preset, **overrides)
     command = "clgym calibrate " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     load_before = _load()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0 = time.perf_counter()
     jobs = [(p, s, protocol, overrides) for p in a.preset for s in range(a.cultures)]
     if a.workers > 1:
         with ProcessPoolExecutor(a.workers) as pool:

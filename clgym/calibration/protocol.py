@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clgym.analysis import calibration as stats
-from clgym.coding.dishbrain_layout import dishbrain_layout, motor_blocks
+from clgym.coding.pong import dishbrain_layout, motor_blocks
 from clgym.culture import Culture, CultureConfig
 
 FPS = 25_000

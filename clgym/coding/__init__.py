@@ -1,5 +1,9 @@
 """Coding between games and cultures: channel layouts, stimulation, encoders, decoders, feedback conditions.
 
+Per game: :mod:`clgym.coding.pong` (the Pong layout) and :mod:`clgym.coding.doom` (layout, encoders, decoder,
+feedback). Shared at this level: :class:`ChannelLayout`, pulses and stimulation (:mod:`~clgym.coding.stimulus`),
+the place/rate encoders, the adaptive-gain motor decoder and DishBrain's feedback conditions.
+
 Nothing here imports ``cl`` or the culture: stimulation is described by plain :class:`Pulse` /
 :class:`StimCommand` dataclasses that the link converts to ``cl.StimDesign`` / ``cl.BurstDesign``.
 """
@@ -11,10 +15,21 @@ from clgym.coding.decoders import (
     channel_group_counts,
     make_group_index,
 )
-from clgym.coding.doom_decoders import NOOP_GROUP, DoomDecoderParams, DoomMotorDecoder
-from clgym.coding.doom_encoders import BearingRateEncoder, DoomSensoryEncoder, bearing_band_edges
-from clgym.coding.doom_feedback import DOOM_CONDITIONS, DOOM_FEEDBACK_PARAMS, FEEDBACK_EVENTS, DoomFeedback
-from clgym.coding.doom_layout import DOOM_MOTOR_NAMES, DoomLayout, doom_layout
+from clgym.coding.doom import (
+    DOOM_CONDITIONS,
+    DOOM_FEEDBACK_PARAMS,
+    DOOM_MOTOR_NAMES,
+    FEEDBACK_EVENTS,
+    NOOP_GROUP,
+    BearingRateEncoder,
+    DoomDecoderParams,
+    DoomFeedback,
+    DoomLayout,
+    DoomMotorDecoder,
+    DoomSensoryEncoder,
+    bearing_band_edges,
+    doom_layout,
+)
 from clgym.coding.encoders import (
     DISHBRAIN_RATES_HZ,
     AgentStimEncoder,
@@ -29,9 +44,9 @@ from clgym.coding.layout import (
     ChannelLayout,
     channel_position_um,
     channel_to_rowcol,
-    pong_layout,
     rowcol_to_channel,
 )
+from clgym.coding.pong import dishbrain_layout, pong_layout
 from clgym.coding.stimulus import (
     N_CHANNELS,
     NON_STIMULABLE_CHANNELS,
@@ -92,6 +107,7 @@ __all__ = [
     "doom_layout",
     "make_group_index",
     "place_band",
+    "dishbrain_layout",
     "pong_layout",
     "pulses_per_channel",
     "rate_level",

@@ -186,14 +186,16 @@ class CultureConfig:
                 raise ConfigError(f"{name}={mix!r} is invalid; allowed: {n} non-negative fractions summing to 1")
         _fields_range("heterogeneity", self.heterogeneity, 0.0, 0.5)
         positive = ("grid_pitch_um", "mean_out_degree", "connection_length_um", "conduction_speed_um_per_ms",
-                    "dendrite_reach_um", "w_exc", "w_inh", "w_max", "tau_ampa_ms", "tau_nmda_ms", "tau_gabaa_ms", "tau_gabab_ms",
+                    "dendrite_reach_um", "w_exc", "w_inh", "w_max", "tau_ampa_ms", "tau_nmda_ms", "tau_gabaa_ms",
+                    "tau_gabab_ms",
                     "stp_tau_rec_exc_ms", "stp_tau_fac_exc_ms", "stp_tau_rec_inh_ms", "stp_tau_fac_inh_ms",
                     "stdp_tau_plus_ms", "stdp_tau_minus_ms", "homeostasis_target_hz", "homeostasis_tau_s",
                     "stim_polarization_um", "stim_height_um", "stim_cutoff_um", "medium_conductivity_s_per_m",
                     "spike_amplitude_uv", "spike_falloff_um", "noise_rms_uv", "detection_threshold_sd")
         for name in positive:
             _fields_range(name, float(getattr(self, name)), 0.0, 1e9, low_open=True)
-        non_negative = ("axon_length_um", "axon_length_cv", "axon_stim_gain", "dish_margin_um", "synaptic_delay_ms", "weight_cv", "nmda_share", "gabab_share", "mg_mM",
+        non_negative = ("axon_length_um", "axon_length_cv", "axon_stim_gain", "dish_margin_um", "synaptic_delay_ms",
+                        "weight_cv", "nmda_share", "gabab_share", "mg_mM",
                         "stdp_a_plus", "stdp_a_minus", "homeostasis_rate", "mini_rate_hz", "mini_rate_cv",
                         "mini_weight")
         for name in non_negative:

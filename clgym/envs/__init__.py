@@ -1,5 +1,5 @@
-"""Game environments. The game logic lives in plain modules (``pong_game``, the ``doom`` package) that the Gymnasium
-envs wrap.
+"""Game environments: one file per Gymnasium env over :mod:`clgym.envs.base`. The game logic lives in
+:mod:`clgym.games` (``pong``, the ``doom`` package), the coding between game and culture in :mod:`clgym.coding`.
 
 Importing this package registers ``CLPong-v0`` and the Doom-lite ids (``CLDoomLite-v0`` with a ``scenario``
 argument, and one id per scenario) with Gymnasium (so ``import clgym`` is enough for ``gym.make("CLPong-v0")``,
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gymnasium
 
-from clgym.envs.pong_game import PongGame, PongParams, PongState
+from clgym.games.pong import PongGame, PongParams, PongState
 
 __all__ = ["CLDoomLiteEnv", "CLPongEnv", "PongGame", "PongParams", "PongState"]
 
@@ -30,10 +30,23 @@ ENV_IDS = {
 }
 """Every registered id and its entry point."""
 
+MAX_EPISODE_STEPS = {
+    "CLPong-v0": 20 * 60 * 100,  # clgym.envs.pong.SESSION_TICKS: the default control="culture" session
+    "CLDoomLite-v0": 6000,  # the longest built-in scenario (defend_the_center, deadly_corridor)
+    "CLDoomLiteBasic-v0": 857,
+    "CLDoomLiteDefendTheCenter-v0": 6000,
+    "CLDoomLiteDeadlyCorridor-v0": 6000,
+}
+"""``env.spec.max_episode_steps`` of each id: the env's own longest default episode (each env also truncates
+itself, at ``episode_ticks`` or the scenario's time limit, so Gymnasium's ``TimeLimit`` never cuts a default
+episode short). Literal numbers, so that ``import clgym`` stays light; tests check them against the envs. A
+longer episode through ``gym.make`` needs ``max_episode_steps=`` there too."""
+
 for _env_id, _entry_point in ENV_IDS.items():
     if _env_id not in gymnasium.registry:
         _kwargs = {"scenario": DOOM_LITE_SCENARIO_IDS[_env_id]} if _env_id in DOOM_LITE_SCENARIO_IDS else {}
-        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs)
+        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs,
+                           max_episode_steps=MAX_EPISODE_STEPS[_env_id])
 
 
 def __getattr__(name: str):

@@ -37,7 +37,7 @@ from clgym.envs.base import (
     require_seed,
     require_sensory_feedback_for_encoder,
 )
-from clgym.envs.doom import ACTION_NAMES, SCENARIOS, Action, DoomGame, Observation, Scenario, make_scenario
+from clgym.games.doom import ACTION_NAMES, SCENARIOS, Action, DoomGame, Observation, Scenario, make_scenario
 from clgym.links import Link, Tick
 
 __all__ = ["CLDoomLiteEnv", "CONTROLS", "FEEDBACKS", "OBSERVATIONS", "SCENARIO_NAMES"]
@@ -62,14 +62,14 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     """
     ## Description
 
-    Doom-lite (:mod:`clgym.envs.doom`: a grid-map raycaster with enemies, hitscan shooting and pickups) with a neural
+    Doom-lite (:mod:`clgym.games.doom`: a grid-map raycaster with enemies, hitscan shooting and pickups) with a neural
     culture in the loop. Every step is one 10 ms tick: what the player sees is encoded as stimulation (the nearest
     visible enemy's bearing as a place code over 8 channels, its distance as a 4-40 Hz rate; walls nearer than
     4 cells as rates on 4 sector channels: :class:`~clgym.coding.DoomSensoryEncoder`), the culture (simulated
     in-process, the cl SDK's simulator, or a real CL1 through ``cl``) answers with spikes, spike counts of four
     motor groups pick the action (:class:`~clgym.coding.DoomMotorDecoder`), and kills and damage are fed back as
     predictable and unpredictable stimulation (``feedback``, :class:`~clgym.coding.DoomFeedback`). The channel
-    map is :func:`~clgym.coding.doom_layout`. Scenarios (modelled on ViZDoom's, :mod:`clgym.envs.doom.scenarios`):
+    map is :func:`~clgym.coding.doom.layout`. Scenarios (modelled on ViZDoom's, :mod:`clgym.games.doom.scenarios`):
 
     - ``"basic"``: one enemy on the far wall of a room: turn, aim, shoot (ends on the kill or after 8.6 s);
     - ``"defend_the_center"``: enemies close in on a turret from all sides; 26 rounds (ends on death or at 60 s);
@@ -87,7 +87,7 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
 
     - culture: ``Discrete(1)``; the only action, 0, is ignored.
     - decoder: ``Discrete(5)``: 0 noop, 1 turn_left, 2 turn_right, 3 forward, 4 attack
-      (:class:`~clgym.envs.doom.Action`).
+      (:class:`~clgym.games.doom.Action`).
     - encoder: the :class:`~clgym.coding.AgentStimEncoder` space over the 12 sensory channels (8 bearing, then 4
       wall): ``MultiDiscrete([11] * 12)`` (rate level per channel: 0 off, k = 4k Hz) for ``agent_stim="rate"``,
       ``MultiBinary(12)`` (pulse now) for ``agent_stim="pulse"``.
@@ -102,7 +102,7 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
       the turn_left, turn_right, forward and attack groups. Each entry is clipped at 50 spikes per channel. The
       agent sees the culture only, never the game.
     - culture, encoder, ``observation="vector"`` (default): ``Box(float32, (30,))``: the game's
-      :meth:`~clgym.envs.doom.DoomGame.observation_vector`: 16 wall distances across the 90 degree view / 16, then
+      :meth:`~clgym.games.doom.DoomGame.observation_vector`: 16 wall distances across the 90 degree view / 16, then
       the 4 nearest visible enemies as (distance / 16, bearing / pi, present), then health / max and ammo / max
       (health below 0 at death is clipped to 0).
     - culture, encoder, ``observation="pixels"``: ``Box(0, 255, (height, width, 3), uint8)``: the first-person view
@@ -110,7 +110,7 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
 
     ## Rewards
 
-    The scenario's rewards for the tick (:class:`~clgym.envs.doom.RewardParams`, ViZDoom's): basic +100 per kill,
+    The scenario's rewards for the tick (:class:`~clgym.games.doom.RewardParams`, ViZDoom's): basic +100 per kill,
     -5 per missed shot, -0.35 per tick alive; defend_the_center +1 per kill, -1 on death; deadly_corridor +64 per
     cell of progress towards the goal (negative when moving away), -100 on death.
 
@@ -136,7 +136,7 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
 
     ``kills``, ``health``, ``ammo``, ``events`` (the kinds of this tick's game events, e.g. ``("shot",
     "kill")``), ``outcome`` (``None`` while playing, then ``"death"``, ``"goal"``, ``"cleared"`` or
-    ``"timeout"``), ``game_action`` (the :class:`~clgym.envs.doom.Action` index the game took this tick: the
+    ``"timeout"``), ``game_action`` (the :class:`~clgym.games.doom.Action` index the game took this tick: the
     agent's in decoder mode, the decoder's otherwise), ``spike_count`` (spikes in this tick, all channels),
     ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run since it was grown). ``reset``
     adds ``culture_grown`` and ``between_episode_ticks``.
@@ -160,14 +160,14 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     |---|---|---|
     | `scenario` | `"basic"` | `"basic"`, `"defend_the_center"`, `"deadly_corridor"`, or a `Scenario` (10 ms ticks) |
     | `control` | `"culture"` | `"culture"`, `"decoder"` or `"encoder"` (above) |
-    | `feedback` | `"stimulus"` | `"stimulus"`, `"silent"` or `"rest"` (:mod:`clgym.coding.doom_feedback`) |
+    | `feedback` | `"stimulus"` | `"stimulus"`, `"silent"` or `"rest"` (:mod:`clgym.coding.doom.feedback`) |
     | `link` | `"in_process"` | `"in_process"`, `"sdk"` (cl SDK / CL1), or an open `Link` (the caller closes it) |
     | `culture` | `"small"` | preset name, dict `{"preset": ..., **fields}` or `CultureConfig` |
     | `seed` | `None` | seed of the first `reset()` when it is given none |
     | `render_mode` | `None` | `"human"` (window, real time) or `"rgb_array"` (640 x 480 frames) |
     | `observation` | per control | `"spikes"` (decoder); `"vector"` or `"pixels"` (culture, encoder) |
     | `pixel_size` | `(80, 60)` | width and height of pixel observations |
-    | `map_rows` | `None` | a map (list of strings, :mod:`clgym.envs.doom.grid_map`) replacing the scenario's |
+    | `map_rows` | `None` | a map (list of strings, :mod:`clgym.games.doom.grid_map`) replacing the scenario's |
     | `layout` | `doom_layout()` | a `DoomLayout` or a dict of its fields |
     | `history_ticks` | `10` | decoder mode: ticks of spike counts in an observation |
     | `agent_stim` | `"rate"` | encoder mode: `"rate"` or `"pulse"` |
@@ -361,7 +361,7 @@ def _scenario_from(scenario: Any, map_rows: Sequence[str] | None) -> Scenario:
     if map_rows is not None:
         if isinstance(map_rows, str) or not isinstance(map_rows, Sequence):
             raise ValueError(f"malformed map: map_rows={map_rows!r}; allowed: a list of strings, one per row "
-                             "(see clgym.envs.doom.grid_map)")
+                             "(see clgym.games.doom.grid_map)")
         scenario = scenario.replace(map_rows=tuple(map_rows))  # GridMap.parse names what is wrong
     if not math.isclose(scenario.tick_s, TICK_S):
         raise ValueError(f"scenario tick_s={scenario.tick_s!r} is not allowed; allowed: {TICK_S} (one env step is one "

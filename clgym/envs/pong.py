@@ -12,14 +12,16 @@ import numpy as np
 from gymnasium import spaces
 
 from clgym.coding import (
+    N_CHANNELS,
     AgentStimEncoder,
     ChannelLayout,
     Feedback,
     MotorRegionDecoder,
     PlaceRateEncoder,
+    channel_counts,
+    dishbrain_layout,
     pong_layout,
 )
-from clgym.coding.dishbrain_layout import dishbrain_layout
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
 from clgym.envs.base import (
     HUMAN_FRAME_EVERY,
@@ -36,10 +38,12 @@ from clgym.envs.base import (
     require_seed,
     require_sensory_feedback_for_encoder,
 )
-from clgym.envs.pong_game import HIT, MISS, PongGame, PongParams
+from clgym.games.pong import HIT, MISS, PongGame, PongParams
 from clgym.links import Link, Tick
 
 CONTROLS = ("culture", "decoder", "encoder")
+OBSERVATIONS = {"culture": ("game",), "decoder": ("channels", "groups"), "encoder": ("game",)}
+"""What each control mode's observation may be (the first is the default)."""
 FEEDBACKS = tuple(CONDITIONS)
 AGENT_STIM_KINDS = AgentStimEncoder.KINDS
 ACTION_UP, ACTION_STAY, ACTION_DOWN = 0, 1, 2
@@ -59,7 +63,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     for the distance to the paddle), the culture (a simulated one in-process, the cl SDK's simulator, or a
     real CL1 through ``cl``) answers with spikes, spike counts in two motor regions move the paddle, and hits
     and misses are fed back to the culture as stimulation (``feedback``). Field 600 x 600, paddle 250 long on
-    the left wall, ball x-speed 2 units per tick (:class:`~clgym.envs.pong_game.PongParams`). Who plays:
+    the left wall, ball x-speed 2 units per tick (:class:`~clgym.games.pong.PongParams`). Who plays:
 
     - ``control="culture"``: the culture plays alone (DishBrain); the fixed DishBrain decoder moves the paddle
       and the agent's action is ignored;
@@ -79,10 +83,15 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
 
     ## Observation Space
 
-    - decoder: ``Box(0, cap, (history_ticks * 3,), float32)``: spikes per channel group (sensory, up, down)
-      in each of the last ``history_ticks`` ticks, oldest first (``obs.reshape(history_ticks, 3)``; flat
-      because SB3's MLP policies expect 1-D); a group's count is clipped at ``50 x its channels``. The agent
-      sees the culture only, never the game.
+    - decoder, ``observation="channels"`` (default): ``Box(0, 50, (history_ticks * C,), float32)``: spikes on
+      each of the layout's ``C`` channels (sensory in place order, then each motor region's; every recording
+      channel for the default layout, ``C = 59``) in each of the last ``history_ticks`` ticks, oldest first
+      (``obs.reshape(history_ticks, C)``; flat because SB3's MLP policies expect 1-D), clipped at 50 per tick.
+      This is the culture's whole answer: which sensory channel fires carries the ball's place.
+    - decoder, ``observation="groups"``: ``Box(0, cap, (history_ticks * 3,), float32)``: the same counts
+      summed per channel group (sensory, up, down); a group's count is clipped at ``50 x its channels``. The
+      sum over the sensory channels loses the place code. In both views the agent sees the culture only,
+      never the game.
     - culture, encoder: ``Box(float32, (6,))``: ball x / width, ball y / height (0..1), ball x- and
       y-velocity over their maxima (-1..1), paddle centre / height (0..1), paused (0 or 1).
 
@@ -124,7 +133,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     >>> env = gym.make("CLPong-v0", control="decoder", culture="tiny", seed=0)
     >>> obs, info = env.reset()
     >>> obs.shape
-    (30,)
+    (590,)
     >>> obs, reward, terminated, truncated, info = env.step(1)
     >>> env.close()
 
@@ -142,10 +151,11 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     | `fresh_culture_on_reset` | `False` | grow a new culture on every reset |
     | `render_mode` | `None` | `"human"` (window, real time) or `"rgb_array"` (frames) |
     | `layout` | `"dishbrain"` | `"dishbrain"` (the paper's geometry: sensory row, motor blocks 0.6 mm away, \
-      `clgym.coding.dishbrain_layout`), `"quadrants"` (`pong_layout()`: motor quadrants beside a central \
+      `clgym.coding.pong.dishbrain_layout`), `"quadrants"` (`pong_layout()`: motor quadrants beside a central \
       sensory block), a `ChannelLayout` or its fields as a dict; 2 motor regions (up, down) |
     | `game_params` | `PongParams()` | game geometry and rules |
     | `history_ticks` | `10` | decoder mode: ticks of spike counts in an observation |
+    | `observation` | per control | decoder mode: `"channels"` (default) or `"groups"`; otherwise `"game"` |
     | `paddle_speed` | `2.0` | decoder mode: paddle units per tick (the fastest serve moves 1.92) |
     | `agent_stim` | `"rate"` | encoder mode: `"rate"` or `"pulse"` |
     """
@@ -158,7 +168,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
                  terminate_on_miss: bool | None = None, fresh_culture_on_reset: bool = False,
                  render_mode: str | None = None, layout: ChannelLayout | Mapping[str, Any] | None = None,
                  game_params: PongParams | None = None, history_ticks: int = 10, paddle_speed: float = 2.0,
-                 agent_stim: str = "rate"):
+                 agent_stim: str = "rate", observation: str | None = None):
         # every check happens here, before a culture is grown or any process starts
         self.control = require_choice("control", control, CONTROLS)
         self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
@@ -181,6 +191,9 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
                              "(field units per tick)")
         self.paddle_speed = float(paddle_speed)
         require_choice("agent_stim", agent_stim, AGENT_STIM_KINDS)
+        allowed_observations = OBSERVATIONS[control]
+        self.observation = require_choice("observation", allowed_observations[0] if observation is None
+                                          else observation, allowed_observations)
         self.connection = CultureConnection(link, culture)
 
         self.feedback = Feedback(self.layout.feedback, feedback)
@@ -192,7 +205,10 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
         self.agent_encoder = AgentStimEncoder(self.layout.sensory, agent_stim, tick_s=TICK_S) \
             if control == "encoder" else None
         self.n_groups = len(self.layout.group_names)
-        self.spike_history = SpikeCountHistory([len(g) for g in self.layout.groups.values()], self.history_ticks)
+        self.observed_channels = np.concatenate([np.asarray(g, dtype=np.int64) for g in self.layout.groups.values()])
+        sizes = [1] * self.observed_channels.size if self.observation == "channels" else \
+            [len(g) for g in self.layout.groups.values()]
+        self.spike_history = SpikeCountHistory(sizes, self.history_ticks)
         if control == "decoder":
             self.action_space = spaces.Discrete(3)
             self.observation_space = self.spike_history.space
@@ -282,12 +298,15 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
 
     def _take_counts(self, tick: Tick) -> None:
         """Decode the tick's spikes (DishBrain decoder, decoder-mode history) and show them to the renderer."""
-        counts = self.layout.group_counts(tick.spike_channels)
         self.last_spike_count = int(tick.spike_channels.size)
-        if self.control == "decoder":
-            self.spike_history.push(counts)
+        if self.observation == "channels":
+            self.spike_history.push(channel_counts(tick.spike_channels, N_CHANNELS)[self.observed_channels])
         else:
-            self.motor_decoder.step(counts[1:])
+            counts = self.layout.group_counts(tick.spike_channels)
+            if self.control == "decoder":
+                self.spike_history.push(counts)
+            else:
+                self.motor_decoder.step(counts[1:])
         self._show_tick(tick)
 
     def _feedback_in_progress(self) -> bool:

@@ -20,7 +20,7 @@ The snapshot is duck-typed (this module does not import the game): ``walls`` (bo
 ``player_x``, ``player_y``, ``heading`` (radians, from +x towards +y), ``fov_deg``, ``health``, ``max_health``,
 ``ammo``, ``max_ammo``, ``enemy_x``, ``enemy_y``, ``enemy_alive``, ``item_x``, ``item_y``, ``item_kinds``
 (``"health"``, ``"ammo"`` or ``"goal"``), ``item_present``, ``ticks_since_damage`` and ``ticks_since_shot``
-(``None`` or ticks): :class:`clgym.envs.doom.DoomState`.
+(``None`` or ticks): :class:`clgym.games.doom.DoomState`.
 """
 
 from __future__ import annotations

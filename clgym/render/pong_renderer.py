@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from clgym.coding.layout import ChannelLayout, pong_layout
+from clgym.coding.layout import ChannelLayout
+from clgym.coding.pong import pong_layout
 from clgym.coding.stimulus import UNUSABLE_CHANNELS
 from clgym.render._pygame import init_fonts, pygame
 from clgym.render.heatmap import MEAHeatmap
@@ -56,7 +57,7 @@ class PongRenderer:
 
     Args:
         layout: Channel groups to colour (a :class:`~clgym.coding.layout.ChannelLayout`, or a mapping of group
-            name to channels, first group = sensory). Default: :func:`~clgym.coding.layout.pong_layout`.
+            name to channels, first group = sensory). Default: :func:`~clgym.coding.pong.pong_layout`.
         size: Frame ``(width, height)`` in pixels (default 640 x 480).
         tick_s: Tick duration (for the time axis and the heatmap's rates).
         heatmap_tau_s: Time constant of the heatmap's rate estimate.

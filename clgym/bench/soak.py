@@ -12,7 +12,7 @@ It stops at ``--hours`` simulated hours or after ``--max-wall-min`` wall minutes
 
 Example
 -------
-    clgym bench soak --hours 2 --preset small          # python -m clgym.bench_soak --hours 2
+    clgym bench soak --hours 2 --preset small          # python -m clgym.bench.soak --hours 2
 """
 
 from __future__ import annotations

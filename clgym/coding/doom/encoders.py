@@ -1,6 +1,6 @@
 """The Doom-lite sensory encoder: what the player sees -> the stimulation of one tick.
 
-Two codes, each on its own channels of a :class:`~clgym.coding.doom_layout.DoomLayout`:
+Two codes, each on its own channels of a :class:`~clgym.coding.doom.layout.DoomLayout`:
 
 * **The nearest visible enemy** (DishBrain's place + rate code, as in CLPong): its *bearing* picks one of the
   bearing channels (place), its *distance* the pulse rate on that channel, 4 Hz at ``max_distance`` (or beyond)

@@ -18,8 +18,8 @@ link.advance" is the time the link and the culture behind it took per step; the 
 coding, feedback, rendering).
 
 Usage:
-    python scripts/bench_doom_env.py                        # small culture, 3,000 steps per row
-    python scripts/bench_doom_env.py --preset tiny --steps 1000 --rows engine culture
+    clgym bench doom-env                        # small culture, 3,000 steps per row
+    clgym bench doom-env --preset tiny --steps 1000 --rows engine culture
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import sys
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from _env_bench import bench_engine, parse_arguments, time_env_steps  # noqa: E402  (scripts/_env_bench.py)
+from clgym.bench.env_stepping import bench_engine, parse_arguments, time_env_steps  # noqa: E402
 
 ROWS = ("engine", "culture", "decoder", "pixels", "render")
 SCENARIOS = ("basic", "defend_the_center", "deadly_corridor")
@@ -50,7 +50,7 @@ def bench_env(name: str, steps: int, warmup: int, ticks_per_frame: int = 0, **en
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_arguments(__doc__, ROWS, argv)
+    args = parse_arguments("clgym bench doom-env", __doc__, ROWS, argv)
 
     culture = {"preset": args.preset, "seed": args.seed}
     common = {"culture": culture, "seed": args.seed}
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                                   args.steps, args.warmup, ticks_per_frame=args.ticks_per_frame,
                                   render_mode="rgb_array", **common))
 
-    command = "python scripts/bench_doom_env.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = "clgym bench doom-env " + shlex.join(argv if argv is not None else sys.argv[1:])
     print(f"Command: `{command.strip()}`  \n"
           f"Culture `{args.preset}` (seed {args.seed}), {args.steps} timed steps per row after {args.warmup} warm-up "
           f"steps, in-process link; {platform.machine()}, {os.cpu_count()} cores, load average "

@@ -6,8 +6,8 @@ that loop (opening the link is excluded and reported separately). The "culture a
 engine with the same stims and no link, so the links' own overhead is the difference.
 
 Usage:
-    python scripts/bench_link.py                       # small culture, 10 simulated s per link
-    python scripts/bench_link.py --preset tiny --seconds 5 --links in-process
+    clgym bench link                       # small culture, 10 simulated s per link
+    clgym bench link --preset tiny --seconds 5 --links in-process
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def run_culture_alone(preset: str, seed: int, ticks: int, frames_per_tick: int) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="clgym bench link", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="small")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=10.0, help="simulated seconds per link")
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 wall, spikes = run_loop(link, ticks)
         rows.append((name, open_seconds, wall, spikes))
 
-    command = "python scripts/bench_link.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = "clgym bench link " + shlex.join(argv if argv is not None else sys.argv[1:])
     print(
         f"Command: `{command.strip()}`  \n"
         f"Culture `{args.preset}` (seed {args.seed}), {args.ticks_per_second:g} ticks/s, one "

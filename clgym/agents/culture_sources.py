@@ -1,4 +1,4 @@
-"""Links the SB3 envs run on: the culture (tapped per channel), the SDK's random source, or silenced spikes.
+"""Links the SB3 envs run on: the culture, the SDK's random source, or the culture with its spikes silenced.
 
 Every agent env is built on a link this module opens, so that the three things the agents need sit in one
 place and are identical for the agent and its baselines:
@@ -12,14 +12,9 @@ place and are identical for the agent and its baselines:
 - ``drop_spikes=True``: the culture runs and is stimulated as usual but every spike is discarded before the
   env sees it (the zero-spike ablation at the link, for ``control="encoder"`` where spikes drive the paddle).
 
-:class:`TapLink` also keeps the per-channel spike counts of its last tick (``last_channel_counts``), which
-:class:`~clgym.agents.wrappers.ChannelCountsObservation` turns into the per-channel observation this room
-proposes for the env (see ``results/sb3/README.md``).
-
->>> link = make_link("culture", culture="tiny", seed=1)
->>> tick = link.advance()
->>> link.last_channel_counts.shape
-(64,)
+>>> link = make_link("culture", culture="tiny", seed=1, drop_spikes=True)
+>>> link.advance().spike_channels.size
+0
 >>> link.close()
 """
 
@@ -34,14 +29,14 @@ import numpy as np
 
 from clgym.envs.base import FRAMES_PER_TICK, TICKS_PER_SECOND, culture_spec, require_choice, require_seed
 from clgym.links import InProcessLink, Tick
-from clgym.links.stim_rules import CHANNEL_COUNT
 
 SOURCES = ("culture", "random")
 RANDOM_PREFETCH_ENV = "CL_SDK_RANDOM_PREFETCH_WORKERS"
 
 
-class TapLink(InProcessLink):
-    """An :class:`~clgym.links.InProcessLink` that remembers each tick's spikes per channel.
+class SilenceableLink(InProcessLink):
+    """An :class:`~clgym.links.InProcessLink` whose spikes can be silenced (the zero-spike ablation), counting what
+    the source produced.
 
     Args:
         *args, **kwargs: as :class:`~clgym.links.InProcessLink`.
@@ -49,13 +44,11 @@ class TapLink(InProcessLink):
             stimulated; the env, its decoder and the agent see silence).
 
     Attributes:
-        last_channel_counts: int64 ``(64,)``: spikes per channel in the last tick (after ``drop_spikes``).
         spikes_seen: spikes the source produced since the link opened (before ``drop_spikes``).
     """
 
     def __init__(self, *args: Any, drop_spikes: bool = False, **kwargs: Any):
         self.drop_spikes = bool(drop_spikes)
-        self.last_channel_counts = np.zeros(CHANNEL_COUNT, dtype=np.int64)
         self.spikes_seen = 0
         super().__init__(*args, **kwargs)
 
@@ -65,7 +58,6 @@ class TapLink(InProcessLink):
         if self.drop_spikes and tick.spike_channels.size:
             tick = Tick(tick.index, tick.start_timestamp, tick.stop_timestamp, np.empty(0, np.int64),
                         np.empty(0, np.int32), tick.stim_timestamps, tick.stim_channels)
-        self.last_channel_counts = np.bincount(tick.spike_channels, minlength=CHANNEL_COUNT)
         return tick
 
 
@@ -90,8 +82,8 @@ def random_source(seed: int, spike_percentile: float | None = None):
 
 
 def make_link(source: str = "culture", culture: Any = "small", seed: int = 0, *, drop_spikes: bool = False,
-              random_spike_percentile: float | None = None) -> TapLink:
-    """Open a :class:`TapLink` at the env's tick rate (100 ticks/s) on a culture or the SDK's random source.
+              random_spike_percentile: float | None = None) -> SilenceableLink:
+    """Open a :class:`SilenceableLink` at the env's tick rate (100 ticks/s) on a culture or the SDK's random source.
 
     Args:
         source: ``"culture"`` or ``"random"`` (see the module docstring).
@@ -111,11 +103,11 @@ def make_link(source: str = "culture", culture: Any = "small", seed: int = 0, *,
     if source == "culture":
         spec, pinned = culture_spec(culture)
         config = {**spec, "seed": pinned if pinned is not None else seed}
-        link = TapLink(config, ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes)
+        link = SilenceableLink(config, ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes)
     else:
         with contextlib.redirect_stdout(io.StringIO()):  # the SDK prints its seed on open()
-            link = TapLink(source=random_source(seed, random_spike_percentile), ticks_per_second=TICKS_PER_SECOND,
-                           drop_spikes=drop_spikes)
+            link = SilenceableLink(source=random_source(seed, random_spike_percentile),
+                                   ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes)
     if link.frames_per_tick != FRAMES_PER_TICK:  # a guard against the env's and link's tick rates drifting apart
         link.close()
         raise RuntimeError(f"link ticks every {link.frames_per_tick} frames, the env needs {FRAMES_PER_TICK}")

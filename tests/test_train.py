@@ -1,4 +1,5 @@
-"""scripts/train_sb3.py end to end (``clgym train --quick``), its evaluation command, and every algorithm/mode."""
+"""clgym.agents.train end to end (``clgym train --quick``) on Pong and Doom, its evaluation command, every
+algorithm and mode."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from stable_baselines3.common.monitor import load_results
 
-from clgym.agents.curves import read_episodes
 from clgym.cli import main as clgym_main
 
 TINY = "tiny"
@@ -43,12 +44,13 @@ def test_quick_run_writes_models_curves_tables_and_logs(quick_run: Path):
         assert list((run_dir / "checkpoints").glob("ppo_*_steps.zip")), run
         info = json.loads((run_dir / "run.json").read_text())
         assert info["timing"]["steps"] >= 3000 and info["timing"]["steps_per_s"] > 0
-        episodes = read_episodes(run_dir / "episodes.csv")
-        assert episodes and all(e.end_step <= info["timing"]["steps"] for e in episodes)
+        episodes = load_results(str(run_dir))  # SB3's VecMonitor CSV: one row per training episode
+        assert len(episodes) and {"r", "l", "game_return", "hits", "misses"} <= set(episodes.columns)
+        assert (episodes["game_return"] == episodes["hits"] - episodes["misses"]).all()  # the game scores +-1
         assert len(results["curves"][run]) == 4
         assert sum(b["episodes"] for b in results["curves"][run]) == len(episodes)
-    assert info["spec"]["ablation"] == "zero_spikes"
-    assert json.loads((out / "runs" / "ppo_random_source" / "run.json").read_text())["spec"]["source"] == "random"
+    assert info["config"]["ablation"] == "zero_spikes"
+    assert json.loads((out / "runs" / "ppo_random_source" / "run.json").read_text())["config"]["source"] == "random"
     png = (out / "curve.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     events = list((out / "tb").rglob("events.out.tfevents.*"))
@@ -65,7 +67,7 @@ def test_tensorboard_log_has_the_rally_length(quick_run: Path):
         accumulator = EventAccumulator(str(run_dir))
         accumulator.Reload()
         tags |= set(accumulator.Tags()["scalars"])
-    assert {"clgym/rally_length", "clgym/hit_rate"} <= tags
+    assert {"clgym/rally_mean", "clgym/hit_rate"} <= tags
 
 
 def test_eval_command_scores_a_saved_model_on_fresh_cultures(quick_run: Path, tmp_path: Path):
@@ -94,10 +96,10 @@ def test_every_algorithm_trains_in_both_modes(algo: str, mode: str, tmp_path: Pa
     results = json.loads((out / "results.json").read_text())
     assert set(results["rows"]) == {algo, f"{algo}, spikes silenced at test", f"{algo} trained on zero spikes"}
     run = json.loads((out / "runs" / algo / "run.json").read_text())
-    assert run["algo"] == algo and run["spec"]["mode"] == mode
-    assert run["spec"]["env_kwargs"] == {"episode_ticks": 1000} and run["spec"]["feedback"] == "no_feedback"
+    assert run["algo"] == algo and run["config"]["mode"] == mode
+    assert run["config"]["env_kwargs"] == {"episode_ticks": 1000} and run["config"]["feedback"] == "no_feedback"
     if mode == "encoder" and algo == "dqn":
-        assert run["spec"]["encoder_actions"] == "single"  # DQN needs a Discrete action
+        assert run["config"]["encoder_actions"] == "single"  # DQN needs a Discrete action
     from clgym.agents.algos import load_model
 
     model = load_model(algo, str(out / "runs" / algo / "model.zip"))
@@ -106,20 +108,48 @@ def test_every_algorithm_trains_in_both_modes(algo: str, mode: str, tmp_path: Pa
     assert model.action_space.contains(action[0])
 
 
-def test_probe_command_writes_the_ball_information_table(tmp_path: Path):
-    assert train("--probe", "1500", "--culture", TINY, "--out", str(tmp_path)) == 0
-    results = json.loads((tmp_path / "probe_h10.json").read_text())["results"]
+def test_ball_information_command_writes_its_table(tmp_path: Path):
+    assert train("--ball-information", "1500", "--culture", TINY, "--out", str(tmp_path)) == 0
+    results = json.loads((tmp_path / "ball_information_h10.json").read_text())["results"]
     assert len(results) == 3
     for r in results.values():
         for key in ("half", "band", "half_near_paddle"):
             assert 0 <= r[key]["accuracy"] <= 1 and 0 < r[key]["chance"] <= 1 and r[key]["n_test"] > 0
-    assert (tmp_path / "probe_h10.md").read_text().count("\n| ") == 4  # header + 3 observations
+    assert (tmp_path / "ball_information_h10.md").read_text().count("\n| ") == 4  # header + 3 observations
 
 
 def test_bad_arguments_are_refused(capsys):
     assert train("--baselines", "lesion") == 2  # argparse's exit status, passed on by the clgym CLI
     assert "lesion" in capsys.readouterr().err
-    assert train("--mode", "encoder", "--obs", "channels") == 2
-    assert "--obs channels" in capsys.readouterr().err
-    assert train("--probe", "10") == 2
-    assert "--probe" in capsys.readouterr().err
+    assert train("--mode", "encoder", "--observation", "channels") == 2
+    assert "--observation is only for --mode decoder" in capsys.readouterr().err
+    assert train("--ball-information", "10") == 2
+    assert "--ball-information" in capsys.readouterr().err
+    assert train("--env", "CartPole-v1") == 2
+    assert "not a clgym id" in capsys.readouterr().err
+    assert train("--env", "CLDoomLiteBasic-v0", "--shaping", "1") == 2
+    assert "only for CLPong-v0" in capsys.readouterr().err
+
+
+def test_doom_trains_through_the_same_stack(tmp_path: Path):
+    """CLDoomLiteBasic-v0 through clgym train: VecNormalize, Doom's score (return, kill rate), its baselines."""
+    out = tmp_path / "doom"
+    assert train("--env", "CLDoomLiteBasic-v0", "--quick", "--steps", "1024", "--eval-episodes", "2",
+                 "--baselines", "random_policy,zero_spikes", "--baseline-steps", "512", "--bins", "2",
+                 "--out", str(out)) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["rows"]) == {"ppo", "ppo, spikes silenced at test", "ppo trained on zero spikes",
+                                    "random policy"}
+    for stats in results["rows"].values():
+        assert stats["episodes"] == 2 and 0 <= stats["kill_rate"] <= 1 and "rally_mean" not in stats
+    assert results["ratio_to_random"] is None  # Doom's returns are negative: no ratio, the table says it
+    run_dir = out / "runs" / "ppo"
+    assert (run_dir / "vecnormalize.pkl").exists()
+    episodes = load_results(str(run_dir))
+    assert len(episodes) and "outcome" in episodes.columns
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["config"]["env_id"] == "CLDoomLiteBasic-v0" and run["hyperparameters"]["gamma"] == 0.99
+    assert "kill rate" in (out / "results.md").read_text()
+    # the saved agent is evaluated with the normalisation it was trained with
+    assert train("--eval", str(run_dir / "model.zip"), "--eval-episodes", "2", "--out", str(tmp_path / "eval")) == 0
+    assert len(json.loads((tmp_path / "eval" / "eval.json").read_text())["rows"]) == 3

@@ -29,8 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clgym.envs.doom.grid_map import GridMap, circular_arena_rows
-from clgym.envs.doom.params import (
+from clgym.games.doom.grid_map import GridMap, circular_arena_rows
+from clgym.games.doom.params import (
     DOOM_UNITS_PER_CELL,
     VIZDOOM_TICS_PER_S,
     EnemyParams,
@@ -58,8 +58,8 @@ class Scenario:
 
     Args:
         name: Short name (a key of :data:`SCENARIOS` for the built-in ones).
-        map_rows: The map (see :mod:`clgym.envs.doom.grid_map`); validated on construction.
-        player, enemy, spawn, pickups, reward, sensing: The rules (:mod:`clgym.envs.doom.params`).
+        map_rows: The map (see :mod:`clgym.games.doom.grid_map`); validated on construction.
+        player, enemy, spawn, pickups, reward, sensing: The rules (:mod:`clgym.games.doom.params`).
         timeout_s: Episode length limit in game seconds (the episode is then truncated).
         tick_s: Game time per :meth:`DoomGame.step` (10 ms: one culture tick).
         end_when_all_killed: End the episode (terminated) once no enemy is alive and none is due to respawn.

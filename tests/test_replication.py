@@ -1,7 +1,8 @@
-"""scripts/dishbrain.py (``clgym replicate``): seeded sessions, every condition's source, and --quick end to end."""
+"""clgym.replication (``clgym replicate``): seeded sessions, every condition's source, and --quick end to end."""
 
 import csv
 import importlib.util
+import json
 import math
 import subprocess
 import sys
@@ -10,58 +11,51 @@ from pathlib import Path
 import pytest
 
 from clgym.analysis.game_metrics import TICKS_PER_MINUTE, RallyCounter
+from clgym.replication.campaign import parse_overrides, run_campaign
+from clgym.replication.session import ACTIVITY_BINS_PER_SESSION, SessionSpec, run_session
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "dishbrain.py"
+REPLICATE = [sys.executable, "-m", "clgym.cli", "replicate"]
 
 
-@pytest.fixture(scope="module")
-def dishbrain():
-    spec = importlib.util.spec_from_file_location("dishbrain_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+def session(condition, seed=3, minutes=0.5):
+    return run_session(SessionSpec(condition, 0, seed, minutes, {"preset": "tiny"}))
 
 
-def session(dishbrain, condition, seed=3, minutes=0.5):
-    return dishbrain.run_session(dishbrain.SessionSpec(condition, 0, seed, minutes, {"preset": "tiny"}))
-
-
-def test_a_session_is_reproducible_from_its_seed_and_matches_the_env_counts(dishbrain):
-    first, again = session(dishbrain, "stimulus"), session(dishbrain, "stimulus")
+def test_a_session_is_reproducible_from_its_seed_and_matches_the_env_counts():
+    first, again = session("stimulus"), session("stimulus")
     assert first["rally_hits"] == again["rally_hits"] and first["rally_end_ticks"] == again["rally_end_ticks"]
     assert first["bins"] == again["bins"]
     assert len(first["rally_hits"]) >= 1  # 30 s of play: the first ball arrives 4.5 s after the serve
-    assert len(first["bins"]) == dishbrain.ACTIVITY_BINS_PER_SESSION
+    assert len(first["bins"]) == ACTIVITY_BINS_PER_SESSION
     assert first["bins"][-1]["stop_min"] == pytest.approx(0.5)
     assert all(b["spike_rate_hz"] > 0 for b in first["bins"])  # a culture fires
     assert math.isfinite(first["initial"]["w_sensory_to_motor"])
     # the same culture seed without any stimulation (rest) fires differently
-    rest = session(dishbrain, "rest")
+    rest = session("rest")
     assert [b["spike_rate_hz"] for b in rest["bins"]] != [b["spike_rate_hz"] for b in first["bins"]]
 
 
-def test_plasticity_off_freezes_weights_and_the_culture_free_sources_have_none(dishbrain):
-    frozen = session(dishbrain, "plasticity_off", minutes=0.3)
+def test_plasticity_off_freezes_weights_and_the_culture_free_sources_have_none():
+    frozen = session("plasticity_off", minutes=0.3)
     weights = {b["w_sensory_to_motor"] for b in frozen["bins"]} | {frozen["initial"]["w_sensory_to_motor"]}
     assert len(weights) == 1
-    plastic = session(dishbrain, "stimulus", minutes=0.3)
+    plastic = session("stimulus", minutes=0.3)
     assert plastic["bins"][-1]["w_exc_to_exc"] != plastic["initial"]["w_exc_to_exc"]
-    media = session(dishbrain, "media_only", minutes=0.3)
+    media = session("media_only", minutes=0.3)
     assert math.isnan(media["initial"]["w_sensory_to_motor"])
     assert max(b["spike_rate_hz"] for b in media["bins"]) < 0.05  # noise crossings only
-    in_silico = session(dishbrain, "in_silico", minutes=0.3)
+    in_silico = session("in_silico", minutes=0.3)
     assert 0.5 < in_silico["bins"][-1]["spike_rate_hz"] < 3  # the SDK's random source: ~1.2 Hz per channel
 
 
-def test_tagging_override_reaches_the_culture_and_only_hit_feedback_opens_capture(dishbrain):
+def test_tagging_override_reaches_the_culture_and_only_hit_feedback_opens_capture():
     """--override stdp_tagging=true: the hit tetanus opens capture; rest has none; plasticity_off stays frozen."""
     tagged = {"preset": "tiny", "stdp_tagging": True}
 
     def run(condition):
-        spec = dishbrain.SessionSpec(condition, 0, 3, 1.0, tagged)
-        return dishbrain.run_session(spec)
+        spec = SessionSpec(condition, 0, 3, 1.0, tagged)
+        return run_session(spec)
 
     stimulus, rest, frozen = run("stimulus"), run("rest"), run("plasticity_off")
     assert sum(stimulus["rally_hits"]) > 0  # hits happened, so hit tetanuses were delivered
@@ -72,22 +66,22 @@ def test_tagging_override_reaches_the_culture_and_only_hit_feedback_opens_captur
     assert math.isfinite(stimulus["bins"][-1]["w_steer"])
 
 
-def test_overrides_parse_json_values(dishbrain):
-    assert dishbrain.parse_overrides(["stdp_a_plus=0.02", "stdp=false", "preset=small"]) == {
+def test_overrides_parse_json_values():
+    assert parse_overrides(["stdp_a_plus=0.02", "stdp=false", "preset=small"]) == {
         "stdp_a_plus": 0.02, "stdp": False, "preset": "small"}
     with pytest.raises(SystemExit, match="FIELD=VALUE"):
-        dishbrain.parse_overrides(["stdp_a_plus"])
+        parse_overrides(["stdp_a_plus"])
 
 
-def test_ray_address_without_ray_says_how_to_install_it(dishbrain):
+def test_ray_address_without_ray_says_how_to_install_it():
     if importlib.util.find_spec("ray") is not None:
         pytest.skip("ray is installed")
-    with pytest.raises(SystemExit, match="pip install ray"):
-        dishbrain.run_campaign([], workers=1, ray_address="auto")
+    with pytest.raises(SystemExit, match=r"pip install .clgym\[ray\]."):
+        run_campaign([], workers=1, ray_address="auto")
 
 
 def test_bad_culture_override_fails_before_any_session(tmp_path):
-    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--override", "stdp_a_plus=-1",
+    done = subprocess.run([*REPLICATE, "--quick", "--override", "stdp_a_plus=-1",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "stdp_a_plus" in done.stderr
     assert not (tmp_path / "sessions.csv").exists()
@@ -100,10 +94,10 @@ def read_csv(path):
 
 def test_quick_campaign_end_to_end(tmp_path):
     out = tmp_path / "run"
-    done = subprocess.run([sys.executable, "-m", "clgym.cli", "replicate", "--quick", "--minutes", "1",
+    conditions = ["stimulus", "silent", "no_feedback", "rest", "in_silico", "media_only", "plasticity_off"]
+    done = subprocess.run([*REPLICATE, "--quick", "--minutes", "1", "--conditions", *conditions,
                            "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
-    conditions = ["stimulus", "silent", "no_feedback", "rest", "in_silico", "media_only", "plasticity_off"]
     sessions = read_csv(out / "sessions.csv")
     assert len(sessions) == 2 * len(conditions) * 2  # 2 sessions x 7 conditions x 2 windows
     assert {r["condition"] for r in sessions} == set(conditions)
@@ -121,10 +115,10 @@ def test_quick_campaign_end_to_end(tmp_path):
     summary = (out / "summary.md").read_text()
     assert "| MCC mouse cells (101) | 0.780 +- 0.030 -> 1.020 +- 0.025 |" in summary
     assert "| stimulus (2) |" in summary and "% change vs rest" in summary and "| media_only (2) |" in summary
-    assert "clgym replicate --quick --minutes 1" in summary and summary in done.stdout
+    assert "clgym replicate --quick --minutes 1 --conditions stimulus" in summary and summary in done.stdout
 
     # the report rebuilt from results.json with another long-rally threshold: >= 1 hit is "not an ace"
-    again = subprocess.run([sys.executable, str(SCRIPT), "--reanalyse", str(out), "--long-rally-hits", "1"],
+    again = subprocess.run([*REPLICATE, "--reanalyse", str(out), "--long-rally-hits", "1"],
                            capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert again.returncode == 0, again.stderr[-3000:]
     rebuilt = read_csv(out / "sessions.csv")
@@ -135,7 +129,7 @@ def test_quick_campaign_end_to_end(tmp_path):
     assert "long rally >= 1 hits" in (out / "summary.md").read_text()
 
 
-def test_rally_counter_agrees_with_the_game_over_a_session(dishbrain):
+def test_rally_counter_agrees_with_the_game_over_a_session():
     import gymnasium as gym
 
     env = gym.make("CLPong-v0", control="culture", culture="tiny", seed=8, episode_ticks=TICKS_PER_MINUTE)
@@ -150,13 +144,56 @@ def test_rally_counter_agrees_with_the_game_over_a_session(dishbrain):
     assert sum(counter.hits) + counter.current == info["hits"] and len(counter.hits) == info["misses"]
 
 
-def test_in_silico_through_the_sdk_equals_the_in_process_default(dishbrain):
+def test_in_silico_through_the_sdk_equals_the_in_process_default():
     """The SDK's random source behind cl.open() (a producer process) gives the default's very spikes."""
-    through_sdk = dishbrain.run_session(dishbrain.SessionSpec("in_silico", 0, 4, 0.2, {"preset": "tiny"},
+    through_sdk = run_session(SessionSpec("in_silico", 0, 4, 0.2, {"preset": "tiny"},
                                                               in_silico_link="sdk"))
     from clgym.links import sdk_child_processes
 
     assert not sdk_child_processes(), "the session closes the SdkLink it opened: no producer outlives it"
-    in_process = session(dishbrain, "in_silico", seed=4, minutes=0.2)
+    in_process = session("in_silico", seed=4, minutes=0.2)
     assert through_sdk["rally_end_ticks"] == in_process["rally_end_ticks"]
     assert [b["spike_rate_hz"] for b in through_sdk["bins"]] == [b["spike_rate_hz"] for b in in_process["bins"]]
+
+
+def broken_spec(session_index=1):
+    """A spec whose session fails inside the worker (no such condition)."""
+    return SessionSpec("no_such_condition", session_index, 7, 0.05, {"preset": "tiny"})
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_session_is_reported_and_the_finished_ones_are_kept(workers):
+    good = SessionSpec("rest", 0, 5, 0.05, {"preset": "tiny"})
+    kept = []
+    outcome = run_campaign([good, broken_spec()], workers=workers, ray_address=None, on_result=kept.append)
+    assert [r["spec"]["condition"] for r in outcome.results] == ["rest"] and kept == outcome.results
+    assert len(outcome.failures) == 1
+    assert outcome.failures[0]["spec"]["condition"] == "no_such_condition"
+    assert "KeyError" in outcome.failures[0]["error"]
+
+
+def test_resume_runs_only_the_missing_sessions(tmp_path, monkeypatch):
+    from clgym.replication import campaign
+
+    args = ["--conditions", "rest", "--sessions", "2", "--minutes", "0.05", "--culture", "tiny", "--workers", "1",
+            "--out", str(tmp_path)]
+    real_run_session = campaign.run_session
+
+    def second_session_fails(spec):
+        if spec.session == 1:
+            raise RuntimeError("the node went away")
+        return real_run_session(spec)
+
+    monkeypatch.setattr(campaign, "run_session", second_session_fails)
+    assert campaign.main(args) == 1
+    first = json.loads((tmp_path / "results.json").read_text())
+    assert [r["spec"]["session"] for r in first] == [0]
+    assert "the node went away" in (tmp_path / "failures.json").read_text()
+
+    ran = []
+    monkeypatch.setattr(campaign, "run_session", lambda spec: ran.append(spec.session) or real_run_session(spec))
+    assert campaign.main([*args, "--resume"]) == 0
+    assert ran == [1]  # session 0 was kept, not run again
+    resumed = json.loads((tmp_path / "results.json").read_text())
+    assert [r["spec"]["session"] for r in resumed] == [0, 1] and resumed[0] == first[0]
+    assert not (tmp_path / "failures.json").exists()

@@ -3,7 +3,7 @@ what a shot hits and which enemies the player sees.
 
 Both walk the grid cell by cell with the DDA of Amanatides & Woo: a ray from ``(x, y)`` crosses the next vertical
 or horizontal cell edge, whichever is nearer, so the cost grows with the distance travelled, not the map size.
-``walls`` is the ``(rows, cols)`` bool grid of :class:`~clgym.envs.doom.grid_map.GridMap`; anything outside it
+``walls`` is the ``(rows, cols)`` bool grid of :class:`~clgym.games.doom.grid_map.GridMap`; anything outside it
 counts as wall.
 """
 

@@ -6,7 +6,7 @@ pass for a fast culture.
 
 Example
 -------
-    python -m clgym.bench --sizes 1000 10000 --seconds 10
+    clgym bench engine --sizes 1000 10000 --seconds 10
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _measure(n_neurons: int, plastic: bool | str, frames: bool, seconds: float, 
 
 
 def _run_child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-m", "clgym.bench", "--child", *args], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "clgym.bench.engine", "--child", *args], capture_output=True, text=True,
                          check=False)
     if out.returncode != 0:
         raise RuntimeError(f"benchmark child failed: {out.stderr.strip()[-2000:]}")
@@ -85,7 +85,7 @@ def run(sizes=(1000, 10_000, 50_000), seconds=None, frames_options=(False, True)
                 print(f"  {n} neurons plastic={plastic} frames={frames}: {r['speed']:.1f}x real time "
                       f"({r['cpu_speed']:.1f}x by CPU time)",
                       file=sys.stderr, flush=True)
-    cmd = command or "python -m clgym.bench " + " ".join(sys.argv[1:])
+    cmd = command or "clgym bench engine " + " ".join(sys.argv[1:])
     lines = [f"`{cmd}` on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, one core used",
              "",
              "| neurons | synapses | plasticity | frames | x real time (wall) | x real time (CPU) | mean rate (Hz)"
@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         mode = plastic if plastic == "tagging" else bool(int(plastic))
         print(json.dumps(_measure(int(n), mode, bool(int(frames)), float(seconds), int(seed))))
         return 0
-    p = argparse.ArgumentParser(prog="clgym bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="clgym bench engine", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
     p.add_argument("--seconds", type=float, default=None, help="simulated seconds per configuration")
     p.add_argument("--no-frames", action="store_true", help="skip the raw-frame synthesis rows")

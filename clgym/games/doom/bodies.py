@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
-from clgym.envs.doom.raycast import line_of_sight
+from clgym.games.doom.raycast import line_of_sight
 
 __all__ = ["move_player", "advance_enemies"]
 

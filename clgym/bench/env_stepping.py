@@ -1,5 +1,5 @@
-"""What the env benchmarks (``bench_env.py``, ``bench_doom_env.py``) share: their command line, the engine-alone
-row and the timed stepping of an env, each row returned as a dict for the script to print."""
+"""What the env benchmarks (:mod:`clgym.bench.pong_env`, :mod:`clgym.bench.doom_env`) share: their command
+line, the engine-alone row and the timed stepping of an env, each row returned as a dict to print."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import time
 import numpy as np
 
 
-def parse_arguments(description: str, rows: tuple[str, ...], argv: list[str] | None) -> argparse.Namespace:
+def parse_arguments(prog: str, description: str, rows: tuple[str, ...], argv: list[str] | None) -> argparse.Namespace:
     """The options both benchmarks take; ``--rows`` chooses among ``rows`` (all by default)."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="small")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, default=3000, help="timed env steps per row")

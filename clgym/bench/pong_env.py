@@ -19,8 +19,8 @@ time is meaningful there). On a shared machine wall time includes time the proce
 CPU time is the steadier figure.
 
 Usage:
-    python scripts/bench_env.py                         # small culture, 3,000 steps per row
-    python scripts/bench_env.py --preset tiny --steps 2000 --rows engine culture render
+    clgym bench env                         # small culture, 3,000 steps per row
+    clgym bench env --preset tiny --steps 2000 --rows engine culture render
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from _env_bench import bench_engine, parse_arguments, time_env_steps  # noqa: E402  (scripts/_env_bench.py)
+from clgym.bench.env_stepping import bench_engine, parse_arguments, time_env_steps  # noqa: E402
 
 ROWS = ("engine", "culture", "decoder", "render", "sdk")
 
@@ -53,7 +53,7 @@ def bench_env(name: str, steps: int, warmup: int, ticks_per_frame: int = 0, **en
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_arguments(__doc__, ROWS, argv)
+    args = parse_arguments("clgym bench env", __doc__, ROWS, argv)
 
     culture = {"preset": args.preset, "seed": args.seed}
     rows = []
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             rows.append(bench_env("env culture / sdk", args.steps, args.warmup, culture=culture, link="sdk"))
 
-    command = "python scripts/bench_env.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = "clgym bench env " + shlex.join(argv if argv is not None else sys.argv[1:])
     print(f"Command: `{command.strip()}`  \n"
           f"Culture `{args.preset}` (seed {args.seed}), {args.steps} timed steps per row (10 ms each = "
           f"{args.steps / 100:g} simulated s) after {args.warmup} warm-up steps; {platform.machine()}, "

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_render.py [--frames 600] [--size 640x480] [--ticks-per-frame 3]
+    clgym bench render [--frames 600] [--size 640x480] [--ticks-per-frame 3]
 
 Each frame pushes ``--ticks-per-frame`` ticks of synthetic spikes (100 ticks/s real time at 30 fps is ~3.3)
 and then
@@ -26,12 +26,6 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import numpy as np
 
-from clgym.coding.encoders import PlaceRateEncoder
-from clgym.coding.layout import pong_layout
-from clgym.coding.stimulus import stim_channel_array
-from clgym.envs.pong_game import PongGame
-from clgym.render import PongRenderer
-
 SCENARIOS = {
     "quiet (1 Hz/ch)": dict(rate_hz=1.0, burst_p=0.0, keep=False),
     "typical (5 Hz/ch + sensory)": dict(rate_hz=5.0, burst_p=0.0, keep=False),
@@ -41,6 +35,7 @@ SCENARIOS = {
 
 
 def synthetic_tick(rng: np.random.Generator, rate_hz: float, burst_p: float, tick_s: float, t: int):
+
     n = rng.poisson(rate_hz * tick_s * 64)
     if burst_p and rng.random() < burst_p:
         n += rng.poisson(4 * 64)
@@ -50,6 +45,12 @@ def synthetic_tick(rng: np.random.Generator, rate_hz: float, burst_p: float, tic
 
 
 def run(name: str, cfg: dict, frames: int, size: tuple[int, int], tpf: int, seed: int) -> dict:
+    from clgym.coding.encoders import PlaceRateEncoder
+    from clgym.coding.pong import pong_layout
+    from clgym.coding.stimulus import stim_channel_array
+    from clgym.games.pong import PongGame
+    from clgym.render import PongRenderer
+
     rng = np.random.default_rng(seed)
     layout = pong_layout()
     game = PongGame(seed=seed)
@@ -100,7 +101,8 @@ def run(name: str, cfg: dict, frames: int, size: tuple[int, int], tpf: int, seed
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="clgym bench render", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=600)
     ap.add_argument("--size", default="640x480")
     ap.add_argument("--ticks-per-frame", type=int, default=3)
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
     rows = [run(n, c, args.frames, (w, h), args.ticks_per_frame, args.seed) for n, c in SCENARIOS.items()]
-    print(f"command: python {' '.join(sys.argv)}")
+    print(f"command: clgym bench render {' '.join(sys.argv[1:] if argv is None else argv)}")
     print(
         f"frame {w}x{h}, {args.frames} frames, {args.ticks_per_frame} ticks/frame, SDL_VIDEODRIVER="
         f"{os.environ.get('SDL_VIDEODRIVER')}, {platform.processor() or platform.machine()}, "

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_doom.py [--steps 20000] [--frames 400] [--size 320x240] [--seed 0]
+    clgym bench doom [--steps 20000] [--frames 400] [--size 320x240] [--seed 0]
 
 For each scenario a player takes uniformly random actions for ``--steps`` ticks (episodes restart as they end;
 resets are timed apart) and every tick is timed: ``step`` alone, ``observe()`` and ``observation_vector()``.
@@ -24,9 +24,6 @@ import time
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import numpy as np
-
-from clgym.envs.doom import SCENARIOS, DoomGame
-from clgym.render.doom_view import DoomRenderer, DoomView
 
 STEP_TARGET_US = 200.0
 FRAME_TARGET_MS = 5.0
@@ -59,6 +56,8 @@ def _cell(t: tuple[float, float, float], digits: int) -> str:
 
 
 def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float, float]]:
+    from clgym.games.doom import DoomGame
+
     rng = np.random.default_rng(seed)
     game = DoomGame(name, seed=seed)
     actions = rng.integers(0, 5, size=steps).tolist()
@@ -79,6 +78,9 @@ def bench_game(name: str, steps: int, seed: int) -> dict[str, tuple[float, float
 
 
 def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tuple[float, float, float]:
+    from clgym.games.doom import DoomGame
+    from clgym.render.doom_view import DoomView
+
     rng = np.random.default_rng(seed)
     game = DoomGame(name, seed=seed)
     view = DoomView(*size)
@@ -95,6 +97,9 @@ def bench_view(name: str, frames: int, size: tuple[int, int], seed: int) -> tupl
 
 
 def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
+    from clgym.games.doom import DoomGame
+    from clgym.render.doom_view import DoomRenderer
+
     rng = np.random.default_rng(seed)
     game = DoomGame("defend_the_center", seed=seed)
     renderer = DoomRenderer({"sensory": tuple(range(26, 30)), "attack": (60, 61, 62)})
@@ -116,7 +121,8 @@ def bench_renderer(frames: int, seed: int) -> tuple[float, float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="clgym bench doom", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20_000)
     ap.add_argument("--frames", type=int, default=400)
     ap.add_argument("--size", default="320x240", help="first-person frame size, WIDTHxHEIGHT")
@@ -125,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     size = tuple(int(v) for v in args.size.lower().split("x"))
     if len(size) != 2:
         ap.error(f"--size {args.size!r}; allowed: WIDTHxHEIGHT, e.g. 320x240")
+    from clgym.games.doom import SCENARIOS
 
-    command = " ".join(["python scripts/bench_doom.py", *(sys.argv[1:] if argv is None else argv)])
+    command = " ".join(["clgym bench doom", *(sys.argv[1:] if argv is None else argv)])
     print(f"Command: `{command}`")
     load, python = os.getloadavg()[0], platform.python_version()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load:.1f}; Python {python}")

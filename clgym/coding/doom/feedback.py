@@ -22,7 +22,7 @@ condition        kill                                         damage            
   damage in the same tick start both stimuli.
 
 Example:
-    >>> from clgym.coding.doom_layout import doom_layout
+    >>> from clgym.coding.doom.layout import doom_layout
     >>> fb = DoomFeedback(doom_layout().feedback, "stimulus", seed=0)
     >>> out = fb.step_game(0, ("shot", "kill"))
     >>> out.commands[0].burst_count, len(out.commands[0].channels)
@@ -57,7 +57,7 @@ class DoomFeedback(Feedback):
     """:class:`Feedback` driven by Doom-lite game events.
 
     Args:
-        channels: Feedback channels (a :class:`~clgym.coding.doom_layout.DoomLayout`'s ``feedback``).
+        channels: Feedback channels (a :class:`~clgym.coding.doom.layout.DoomLayout`'s ``feedback``).
         condition: A name from :data:`DOOM_CONDITIONS` or a :class:`FeedbackCondition`.
         params: Timing and pulses (default :data:`DOOM_FEEDBACK_PARAMS`).
         seed: Seed or generator of the random damage pulses.

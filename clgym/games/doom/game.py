@@ -6,9 +6,9 @@ Conventions: ``x`` is the map column and ``y`` the map row (``y`` grows downward
 relative to the heading, in ``[-pi, pi)``, positive to the player's right.
 
 A tick runs in this order: the player's action (turn, walk, or shoot), pickups and the goal, the enemies (see
-:class:`~clgym.envs.doom.params.EnemyParams`), respawns, then the end of the episode: ``terminated`` on death,
+:class:`~clgym.games.doom.params.EnemyParams`), respawns, then the end of the episode: ``terminated`` on death,
 on reaching a goal, or (``end_when_all_killed``) once every enemy is dead; ``truncated`` at the timeout.
-The tick's reward (:attr:`DoomGame.last_reward`) is the scenario's :class:`~clgym.envs.doom.params.RewardParams`
+The tick's reward (:attr:`DoomGame.last_reward`) is the scenario's :class:`~clgym.games.doom.params.RewardParams`
 applied to the tick's events.
 
 Example:
@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from clgym.envs.doom.actions import (
+from clgym.games.doom.actions import (
     DAMAGE,
     DEATH,
     GOAL,
@@ -47,10 +47,10 @@ from clgym.envs.doom.actions import (
     GameEvent,
     to_action,
 )
-from clgym.envs.doom.bodies import advance_enemies, move_player
-from clgym.envs.doom.raycast import aim_target, enemies_in_sight, ray_distances
-from clgym.envs.doom.scenarios import Scenario, make_scenario
-from clgym.envs.doom.snapshots import DoomState, EnemySighting, Observation
+from clgym.games.doom.bodies import advance_enemies, move_player
+from clgym.games.doom.raycast import aim_target, enemies_in_sight, ray_distances
+from clgym.games.doom.scenarios import Scenario, make_scenario
+from clgym.games.doom.snapshots import DoomState, EnemySighting, Observation
 
 __all__ = ["Item", "DoomGame", "wrap_angle"]
 
@@ -76,7 +76,7 @@ class DoomGame:
     """The Doom-lite game state and its tick.
 
     Args:
-        scenario: A :class:`~clgym.envs.doom.scenarios.Scenario` or the name of a built-in one (``"basic"``,
+        scenario: A :class:`~clgym.games.doom.scenarios.Scenario` or the name of a built-in one (``"basic"``,
             ``"defend_the_center"``, ``"deadly_corridor"``).
         seed: Seed or ``np.random.Generator`` (enemy placement, first-attack delays, attack hits, respawns).
 

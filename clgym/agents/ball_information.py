@@ -1,15 +1,15 @@
-"""How much ball information an agent's observation carries: a held-out decoding probe.
+"""How much ball information an agent's Pong observation carries: a held-out decoder of the ball's position.
 
 An agent in ``control="decoder"`` can only move the paddle toward the ball if its observation tells where the
-ball is. :func:`ball_information` plays an :class:`~clgym.agents.EnvSpec` with random actions, records each
+ball is. :func:`ball_information` plays an :class:`~clgym.agents.AgentEnvConfig` with random actions, records each
 step's observation with the ball's position, and fits a small classifier (one hidden layer, PyTorch) to
 predict the ball's half of the field (``y >= height / 2``) and its place band (8 bands, the sensory code's) from
 the observation. Training uses the first ``train_frac`` of the steps, testing the rest (a split in time:
 neighbouring ticks are nearly identical, so a random split would overstate what generalises). The reference is
 the best constant guess on the test steps (``chance``).
 
-Accuracies near ``chance`` mean the agent cannot know where the ball is, whatever the algorithm; the same
-probe on :class:`~clgym.agents.wrappers.ChannelCountsObservation` shows what per-channel counts would add.
+Accuracies near ``chance`` mean the agent cannot know where the ball is, whatever the algorithm; comparing
+``CLPong-v0``'s ``observation="groups"`` with its default ``"channels"`` shows what per-channel counts add.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from clgym.agents.envs import EnvSpec, make_env
+from clgym.agents.envs import AgentEnvConfig, make_env
 from clgym.envs.base import require_positive_int
 
 
-def collect(spec: EnvSpec, steps: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Observations and ball positions of ``steps`` steps of ``spec`` under uniformly random actions."""
+def collect(config: AgentEnvConfig, steps: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Observations and ball positions of ``steps`` steps of ``config`` under uniformly random actions."""
     steps = require_positive_int("steps", steps)
-    env = make_env(spec, seed)
+    env = make_env(config, seed)
     rng = np.random.default_rng(seed)
     obs_list, ys, xs = [], [], []
     try:
@@ -46,7 +46,7 @@ def collect(spec: EnvSpec, steps: int, seed: int = 0) -> dict[str, np.ndarray]:
             "height": np.float64(params.height), "width": np.float64(params.width)}
 
 
-def probe_accuracy(features: np.ndarray, labels: np.ndarray, train_frac: float = 0.7, seed: int = 0,
+def decoding_accuracy(features: np.ndarray, labels: np.ndarray, train_frac: float = 0.7, seed: int = 0,
                    epochs: int = 300, hidden: int = 64, threads: int = 1) -> dict[str, Any]:
     """Held-out accuracy of a one-hidden-layer classifier ``features -> labels`` (split in time, not shuffled).
 
@@ -99,20 +99,20 @@ def _fit(features, labels, train_frac: float, seed: int, epochs: int, hidden: in
             "n_train": n_train, "n_test": int(test.size)}
 
 
-def ball_information(spec: EnvSpec, steps: int = 20_000, seed: int = 0, epochs: int = 100) -> dict[str, Any]:
-    """Probe accuracies for the ball's half and place band from ``spec``'s observation (random actions).
+def ball_information(config: AgentEnvConfig, steps: int = 20_000, seed: int = 0, epochs: int = 100) -> dict[str, Any]:
+    """Held-out accuracies for the ball's half and place band from ``config``'s observation (random actions).
 
-    Returns ``{"half": ..., "band": ..., "half_near_paddle": ...}`` (each a :func:`probe_accuracy` dict; "near
+    Returns ``{"half": ..., "band": ..., "half_near_paddle": ...}`` (each a :func:`decoding_accuracy` dict; "near
     the paddle" is the quarter of the field next to it, where the paddle must be placed) and ``steps``.
     """
-    data = collect(spec, steps, seed)
+    data = collect(config, steps, seed)
     obs, y, x = data["obs"], data["ball_y"], data["ball_x"]
     height, width = float(data["height"]), float(data["width"])
     half = (y >= height / 2).astype(np.int64)
     band = np.clip((y * 8 // height).astype(np.int64), 0, 7)
     near = x < width / 4
     out: dict[str, Any] = {"steps": int(steps)}
-    out["half"] = probe_accuracy(obs, half, seed=seed, epochs=epochs)
-    out["band"] = probe_accuracy(obs, band, seed=seed, epochs=epochs)
-    out["half_near_paddle"] = probe_accuracy(obs[near], half[near], seed=seed, epochs=epochs)
+    out["half"] = decoding_accuracy(obs, half, seed=seed, epochs=epochs)
+    out["band"] = decoding_accuracy(obs, band, seed=seed, epochs=epochs)
+    out["half_near_paddle"] = decoding_accuracy(obs[near], half[near], seed=seed, epochs=epochs)
     return out

@@ -1,0 +1,23 @@
+"""Benchmarks, one module each, run as ``clgym bench <name>``.
+
+- :mod:`clgym.bench.engine`: the culture engine alone (simulated s per wall s, peak memory);
+- :mod:`clgym.bench.link`: the closed loop through the in-process and SDK links;
+- :mod:`clgym.bench.pong_env`, :mod:`clgym.bench.doom_env`: env throughput (CLPong-v0, CLDoomLite-v0);
+- :mod:`clgym.bench.render`: the Pong renderer's tick and frame cost;
+- :mod:`clgym.bench.doom_game`: the Doom-lite game tick, senses and first-person frames;
+- :mod:`clgym.bench.latency`: p50 / p99 / worst tick of each culture preset (the SDK waits 0.1 s at most);
+- :mod:`clgym.bench.soak`: hours of the SDK link, with the memory of both processes.
+
+:mod:`clgym.bench.env_stepping` holds what the env benchmarks share.
+"""
+
+BENCHMARKS = {
+    "engine": "clgym.bench.engine",
+    "link": "clgym.bench.link",
+    "env": "clgym.bench.pong_env",
+    "doom-env": "clgym.bench.doom_env",
+    "render": "clgym.bench.render",
+    "doom": "clgym.bench.doom_game",
+    "latency": "clgym.bench.latency",
+    "soak": "clgym.bench.soak",
+}

@@ -1,0 +1,266 @@
+"""The DishBrain replication campaign: seeded Pong sessions per condition, the culture playing alone.
+
+Conditions (``--conditions``): :mod:`clgym.replication.conditions` (stimulus, silent, no_feedback, rest,
+in_silico, media_only, plasticity_off; each stands for a group of the paper).
+
+Session ``k`` of every condition uses seed ``--seed + k`` (culture, serves and feedback), so conditions are
+compared on the same cultures, like the paper's same-day rest. The game, the decoder and the feedback are the
+env's (``gym.make("CLPong-v0", control="culture", ...)``); nothing here knows the score except the analysis.
+During play each session also measures what the culture does, per bin of ``--minutes``/20: spike rate per
+recording channel, network bursts per minute (:mod:`clgym.analysis.activity`), the mean weight of excitatory
+synapses from neurons near the sensory electrodes onto neurons near the motor electrodes, the mean
+excitatory->excitatory weight, and how often the paddle moves toward the ball ("tracking"; 0.5 = chance).
+
+Outputs in ``--out``: ``sessions.csv`` (one row per session and window), ``rallies.csv`` (one row per
+rally), ``activity.csv`` (one row per session and bin), ``results.json`` (all the sessions returned, for
+``--reanalyse``), ``run.json`` (arguments), ``summary.md`` (the command, our table next to the paper's,
+feedback % changes vs rest, what the culture did), ``rally_over_time.png``, ``rally_bars.png``,
+``plasticity.png``.
+
+Usage::
+
+    clgym replicate --quick                                     # ~1-2 min: tiny culture, 2 x 2 min sessions
+    clgym replicate --sessions 8 --minutes 20 --culture small   # the campaign
+    clgym replicate --override stdp_a_plus=0.02 --conditions stimulus rest
+    clgym replicate --ray-address auto                          # the same sessions as Ray tasks
+    clgym replicate --reanalyse results/dishbrain --long-rally-hits 2   # re-report a finished run
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import ctypes.util
+import json
+import multiprocessing
+import os
+import shlex
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from clgym.analysis.game_metrics import dishbrain_windows
+from clgym.replication.conditions import CONDITIONS
+from clgym.replication.report import report, session_key
+from clgym.replication.session import SessionSpec, run_session
+
+QUICK = dict(sessions=2, minutes=2.0, culture="tiny", conditions=["stimulus", "rest"])
+PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
+
+
+@dataclass
+class CampaignOutcome:
+    """What a campaign ended with: the finished sessions, and the sessions that failed (spec and error)."""
+
+    results: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+
+def run_campaign(specs: list[SessionSpec], workers: int, ray_address: str | None,
+                 on_result=lambda result: None) -> CampaignOutcome:
+    """Run ``specs`` on local worker processes (``workers``) or as Ray tasks (``ray_address``).
+
+    A session that fails is recorded in ``failures`` and the others go on; ``on_result`` is called with each
+    finished session as it arrives (the command saves it there, so an interrupted campaign can be resumed).
+    Ray tasks are not retried (``max_retries=0``): a failure is reported, never silently run again.
+    """
+    from tqdm import tqdm
+
+    outcome = CampaignOutcome()
+
+    def finished(result: dict) -> None:
+        outcome.results.append(result)
+        on_result(result)
+
+    def failed(spec: SessionSpec, error: BaseException) -> None:
+        outcome.failures.append({"spec": asdict(spec), "error": f"{type(error).__name__}: {error}"})
+        print(f"session {spec.condition} #{spec.session} (seed {spec.seed}) failed: {error!r}", file=sys.stderr)
+
+    with tqdm(total=len(specs), desc="sessions", unit="session", file=sys.stderr) as bar:
+        if ray_address is not None:
+            _run_on_ray(specs, ray_address, finished, failed, bar)
+        elif workers <= 1:
+            for spec in specs:
+                try:
+                    finished(run_session(spec))
+                except Exception as error:  # one session's failure is reported, not fatal
+                    failed(spec, error)
+                bar.update(1)
+        else:
+            _run_on_pool(specs, workers, finished, failed, bar)
+    return outcome
+
+
+def _run_on_ray(specs, ray_address: str, finished, failed, bar) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise SystemExit("--ray-address needs Ray, which is not installed: pip install 'clgym[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=ray_address)
+    remote = ray.remote(num_cpus=1, max_retries=0)(run_session)
+    pending = {remote.remote(spec): spec for spec in specs}
+    while pending:
+        done, _ = ray.wait(list(pending), num_returns=1)
+        spec = pending.pop(done[0])
+        try:
+            finished(ray.get(done[0]))
+        except Exception as error:  # a task's error (RayTaskError) or a lost worker
+            failed(spec, error)
+        bar.update(1)
+
+
+def _run_on_pool(specs, workers: int, finished, failed, bar) -> None:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_end_with_parent) as pool:
+        try:
+            futures = {pool.submit(run_session, spec): spec for spec in specs}
+            for future in as_completed(futures):
+                try:
+                    finished(future.result())
+                except Exception as error:  # includes a worker that died (BrokenProcessPool)
+                    failed(futures[future], error)
+                bar.update(1)
+        except BaseException:
+            # Ctrl-C: a worker turns SIGINT/SIGTERM into an exception of its session and would wait for the next
+            # one, so stop the queue and end the workers (this process's own children)
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in multiprocessing.active_children():
+                process.kill()
+            raise
+
+
+def _end_with_parent() -> None:
+    """In a worker: be killed when the campaign process dies, however it dies (Linux; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="clgym replicate", description=__doc__.split("\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--conditions", nargs="+", choices=list(CONDITIONS), default=list(CONDITIONS))
+    p.add_argument("--sessions", type=int, default=8, help="sessions per condition (default 8)")
+    p.add_argument("--minutes", type=float, default=20.0, help="simulated minutes per session (default 20)")
+    p.add_argument("--culture", default="dishbrain",
+                   help="culture preset (dishbrain: calibrated to DishBrain's recordings; tiny, small, ...)")
+    p.add_argument("--override", action="append", default=[], metavar="FIELD=VALUE",
+                   help="culture config field for every culture condition (JSON value), repeatable")
+    p.add_argument("--seed", type=int, default=0, help="seed of session 0 (session k: seed + k)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="local processes")
+    p.add_argument("--ray-address", default=None, help="run the sessions as Ray tasks on this cluster")
+    p.add_argument("--in-silico-link", choices=("in_process", "sdk"), default="in_process",
+                   help="drive the SDK's random source in process (default) or through cl.open()")
+    p.add_argument("--early-minutes", type=float, default=None, help="end of the first window (default 5/20)")
+    p.add_argument("--late-start-minutes", type=float, default=None, help="start of the last window (6/20)")
+    p.add_argument("--long-rally-hits", type=int, default=3)
+    p.add_argument("--out", default="out/dishbrain", help="output folder")
+    p.add_argument("--reanalyse", metavar="DIR", default=None,
+                   help="rebuild the report of a finished run in DIR (its results.json) without running sessions; "
+                        "--early-minutes, --late-start-minutes and --long-rally-hits may be changed")
+    p.add_argument("--quick", action="store_true",
+                   help=f"smoke run: {QUICK['sessions']} sessions x {QUICK['minutes']:g} min of "
+                        f"{' and '.join(QUICK['conditions'])}, {QUICK['culture']} culture (explicit "
+                        "--sessions/--minutes/--culture/--conditions still win)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the sessions already in --out/results.json (same arguments) and run only the others")
+    return p
+
+
+def parse_overrides(items: list[str]) -> dict:
+    overrides = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--override {item!r} is not allowed; allowed: FIELD=VALUE, e.g. stdp_a_plus=0.02")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.reanalyse is not None:  # the report of a finished run, from its results.json and run.json
+        out = Path(args.reanalyse)
+        run = json.loads((out / "run.json").read_text())
+        saved = argparse.Namespace(**run["args"])
+        for name in ("early_minutes", "late_start_minutes", "long_rally_hits"):  # analysis options may change
+            if f"--{name.replace('_', '-')}" in argv:
+                setattr(saved, name, getattr(args, name))
+        results = json.loads((out / "results.json").read_text())
+        print(report(results, saved, run["command"], run["wall_seconds"], out))
+        return 0
+    if args.quick:
+        given = {a.split("=")[0] for a in argv}
+        for key, value in QUICK.items():
+            if f"--{key}" not in given:
+                setattr(args, key, value)
+    if args.sessions < 1 or not args.minutes > 0:
+        raise SystemExit("--sessions must be >= 1 and --minutes > 0")
+    culture = {"preset": args.culture, **parse_overrides(args.override)}
+    from clgym.culture import CultureConfig
+
+    for name in args.conditions:  # a bad field fails here, before any process starts
+        CultureConfig.from_dict({**culture, **CONDITIONS[name].culture_overrides})
+    windows = dishbrain_windows(args.minutes, args.early_minutes, args.late_start_minutes)
+    specs = [SessionSpec(name, k, args.seed + k, args.minutes, culture, args.in_silico_link, args.long_rally_hits)
+             for k in range(args.sessions) for name in args.conditions]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = "clgym replicate " + shlex.join(argv)
+    kept = _resumable_results(out, specs) if args.resume else []
+    done = {_spec_identity(r["spec"]) for r in kept}
+    todo = [spec for spec in specs if _spec_identity(asdict(spec)) not in done]
+    print(f"{command}\n{len(specs)} sessions ({args.sessions} x {len(args.conditions)} conditions) of "
+          f"{args.minutes:g} simulated min, culture {culture}, windows {windows[0].label} vs {windows[1].label}"
+          + (f"; {len(kept)} kept from the last run" if args.resume else ""), file=sys.stderr)
+    results = list(kept)
+
+    def save(result: dict) -> None:  # every finished session is on disk at once: a failed campaign resumes
+        results.append(result)
+        (out / "results.json").write_text(json.dumps(sorted(results, key=session_key)))
+
+    started = time.perf_counter()
+    (out / "failures.json").unlink(missing_ok=True)
+    outcome = run_campaign(todo, args.workers, args.ray_address, on_result=save)
+    wall = time.perf_counter() - started
+    (out / "results.json").write_text(json.dumps(sorted(results, key=session_key)))
+    (out / "run.json").write_text(json.dumps({"command": command, "args": vars(args), "culture": culture,
+                                              "wall_seconds": wall}, indent=2))
+    if outcome.failures:
+        (out / "failures.json").write_text(json.dumps(outcome.failures, indent=2))
+    if results:
+        print(report(results, args, command, wall, out))
+    if outcome.failures:
+        print(f"{len(outcome.failures)} of {len(todo)} sessions failed (see {out / 'failures.json'}); "
+              f"{len(results)} finished sessions are kept in {out / 'results.json'}: run the same command with "
+              "--resume to run only the missing ones", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _spec_identity(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True)
+
+
+def _resumable_results(out: Path, specs: list[SessionSpec]) -> list[dict]:
+    """The sessions of ``out/results.json`` that belong to this campaign (the same specs)."""
+    path = out / "results.json"
+    if not path.exists():
+        return []
+    wanted = {_spec_identity(asdict(spec)) for spec in specs}
+    return [r for r in json.loads(path.read_text()) if _spec_identity(r["spec"]) in wanted]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
