@@ -23,6 +23,7 @@ from clgym.coding import (
     pong_layout,
 )
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
+from clgym.coding.stimulus import UNUSABLE_CHANNELS
 from clgym.envs.base import (
     HUMAN_FRAME_EVERY,
     TICK_S,
@@ -205,7 +206,11 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
         self.agent_encoder = AgentStimEncoder(self.layout.sensory, agent_stim, tick_s=TICK_S) \
             if control == "encoder" else None
         self.n_groups = len(self.layout.group_names)
-        self.observed_channels = np.concatenate([np.asarray(g, dtype=np.int64) for g in self.layout.groups.values()])
+        # every recording channel (the culture's whole answer): the layout's groups first, in group order, then
+        # the channels no group uses (29 of them in the dishbrain layout)
+        grouped = np.concatenate([np.asarray(g, dtype=np.int64) for g in self.layout.groups.values()])
+        others = np.setdiff1d(np.setdiff1d(np.arange(N_CHANNELS), sorted(UNUSABLE_CHANNELS)), grouped)
+        self.observed_channels = np.concatenate([grouped, others])
         sizes = [1] * self.observed_channels.size if self.observation == "channels" else \
             [len(g) for g in self.layout.groups.values()]
         self.spike_history = SpikeCountHistory(sizes, self.history_ticks)

@@ -1,0 +1,210 @@
+"""The DishBrain protocol that cannot fool itself: the culture is the unit, frozen probes are the endpoint.
+
+Concepts
+--------
+Per culture seed (one job, all its conditions in order):
+
+1. **Grow and settle** the culture (``settle_s`` of spontaneous activity), then **snapshot** it. Every condition
+   starts from that same snapshot (:func:`clgym.culture.snapshots.restore_at`), so conditions differ only by
+   what they do, not by which dish they got.
+2. **Start probe**: the snapshot, frozen, plays the held-out battery (:mod:`clgym.replication.frozen_probe`);
+   one start score per culture, shared by its culture conditions.
+3. **Sessions**: each condition plays ``minutes`` of Pong from the snapshot with the culture's own serve
+   schedule (game seed = culture seed, shared by its conditions):
+
+   ``stimulus``, ``silent``, ``no_feedback``, ``rest``: DishBrain's conditions; ``swapped``: the two feedback
+   stimuli exchanged (:mod:`clgym.coding.feedback`); ``plasticity_off``: ``stimulus`` with STDP, tagging and
+   synaptic scaling off; ``yoked``: the culture receives exactly the stimulation of this culture's
+   ``stimulus`` session, tick by tick, feedback included, but its own spikes move nothing (open loop);
+   ``in_silico``: the cl SDK's random spike source; ``media_only``: a culture-free MEA (noise).
+4. **End probe**: the session's final state, frozen, plays the same battery. The primary endpoint of a
+   condition on a culture is ``delta = end score - start score`` (fraction of first returns hit).
+
+The paper's own measure (average rally in the first quarter vs the last 70 % of the session) is kept as a
+secondary endpoint. :func:`run_culture` returns everything as a JSON-able dict; the campaign runner and the
+report live in :mod:`clgym.replication.protocol_campaign`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from clgym.envs.base import TICKS_PER_SECOND
+from clgym.replication.frozen_probe import ProbeBattery, play_battery, probe_frozen_culture
+
+CULTURE_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off", "yoked")
+SOURCE_CONDITIONS = ("in_silico", "media_only")
+PROTOCOL_CONDITIONS = CULTURE_CONDITIONS + SOURCE_CONDITIONS
+FEEDBACK_OF = {"stimulus": "stimulus", "silent": "silent", "no_feedback": "no_feedback", "rest": "rest",
+               "swapped": "swapped", "plasticity_off": "stimulus", "in_silico": "stimulus",
+               "media_only": "stimulus"}
+
+
+@dataclass(frozen=True)
+class CultureJob:
+    """Everything one culture's job needs (picklable, for worker processes and Ray)."""
+
+    culture_seed: int
+    culture: dict
+    minutes: float
+    settle_s: float
+    serves: int
+    max_serve_s: float
+    conditions: tuple[str, ...] = PROTOCOL_CONDITIONS
+
+    def __post_init__(self):
+        unknown = sorted(set(self.conditions) - set(PROTOCOL_CONDITIONS))
+        if unknown:
+            raise ValueError(f"unknown condition(s) {unknown}; allowed: {', '.join(PROTOCOL_CONDITIONS)}")
+        if "yoked" in self.conditions and "stimulus" not in self.conditions:
+            raise ValueError("condition 'yoked' replays this culture's 'stimulus' session; allowed only together "
+                             "with 'stimulus'")
+        if not self.minutes > 0 or not self.settle_s >= 0:
+            raise ValueError(f"minutes={self.minutes}, settle_s={self.settle_s} are out of range; allowed "
+                             "minutes > 0, settle_s >= 0")
+
+    @property
+    def battery(self) -> ProbeBattery:
+        return ProbeBattery(self.serves, self.max_serve_s)
+
+    @property
+    def culture_config(self) -> dict:
+        return {**self.culture, "seed": self.culture_seed}
+
+
+def _culture_link(job: CultureJob, snapshot: dict | None = None):
+    from clgym.culture.snapshots import restore_at
+    from clgym.links import InProcessLink
+
+    link = InProcessLink(job.culture_config, ticks_per_second=TICKS_PER_SECOND)
+    if snapshot is not None:
+        restore_at(link.source.culture, snapshot, frame=link.timestamp())
+    return link
+
+
+def _source_link(condition: str, seed: int):
+    import contextlib
+    import io
+
+    from clgym.links import InProcessLink
+
+    if condition == "media_only":
+        from clgym.sources.noise_source import NoiseSource
+
+        return InProcessLink(source=NoiseSource(seed=seed), ticks_per_second=TICKS_PER_SECOND)
+    from clgym.agents.culture_sources import random_source
+
+    with contextlib.redirect_stdout(io.StringIO()):  # the SDK's source prints its seed when opened
+        return InProcessLink(source=random_source(seed), ticks_per_second=TICKS_PER_SECOND)
+
+
+def _record_stims(link) -> list:
+    """Log every stim issued on ``link`` as (tick, args, kwargs), for the yoked replay."""
+    log: list = []
+    issue = link.stim
+
+    def stim(*args, **kwargs):
+        log.append((link.tick_index, args, kwargs))
+        return issue(*args, **kwargs)
+
+    link.stim = stim
+    return log
+
+
+def play_session(link, feedback: str, ticks: int, game_seed: int) -> dict[str, list[int]]:
+    """The culture behind ``link`` plays Pong alone for ``ticks``; the ticks of its hits and misses."""
+    import gymnasium as gym
+
+    import clgym  # noqa: F401
+
+    env = gym.make("CLPong-v0", control="culture", feedback=feedback, link=link, episode_ticks=ticks,
+                   max_episode_steps=ticks)
+    hits, misses = [], []
+    try:
+        env.reset(seed=game_seed)
+        for t in range(ticks):
+            _, reward, terminated, truncated, _ = env.step(0)
+            if reward > 0:
+                hits.append(t)
+            elif reward < 0:
+                misses.append(t)
+            if terminated or truncated:
+                break
+    finally:
+        env.close()
+    return {"hits": hits, "misses": misses}
+
+
+def replay_stims(link, log: list, ticks: int) -> None:
+    """Open loop: issue each logged stim at the tick it was issued (ticks counted from the link's first tick,
+    as in the session that logged them) and advance ``ticks`` ticks."""
+    k = 0
+    for _ in range(ticks):
+        while k < len(log) and log[k][0] <= link.tick_index:
+            _, args, kwargs = log[k]
+            link.stim(*args, **kwargs)
+            k += 1
+        link.advance()
+
+
+def _scores(probe: dict[str, np.ndarray]) -> dict[str, list[int]]:
+    return {"first_hit": probe["first_hit"].tolist(), "rally": probe["rally"].tolist()}
+
+
+def run_culture(job: CultureJob) -> dict:
+    """Run one culture through every condition of ``job``; a JSON-able dict (see the module docstring)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    ticks = int(round(job.minutes * 60 * TICKS_PER_SECOND))
+    battery = job.battery
+    out: dict = {"job": asdict(job), "conditions": {}}
+
+    grow = _culture_link(job)
+    try:
+        for _ in range(int(round(job.settle_s * TICKS_PER_SECOND))):
+            grow.advance()
+        snapshot = grow.source.culture.snapshot()
+    finally:
+        grow.close()
+    start_culture = _scores(probe_frozen_culture(job.culture_config, snapshot, battery))
+
+    stimulus_log: list = []
+    for condition in job.conditions:
+        record: dict = {}
+        if condition in SOURCE_CONDITIONS:
+            start_link = _source_link(condition, job.culture_seed)
+            try:
+                record["start"] = _scores(play_battery(start_link, battery))
+            finally:
+                start_link.close()
+            link = _source_link(condition, job.culture_seed)
+            try:
+                record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed)
+                record["end"] = _scores(play_battery(link, battery))  # no state to freeze: the source goes on
+            finally:
+                link.close()
+        else:
+            record["start"] = start_culture
+            link = _culture_link(job, snapshot)
+            try:
+                culture = link.source.culture
+                if condition == "plasticity_off":
+                    culture.set_plasticity(stdp=False, homeostasis=False)
+                if condition == "yoked":
+                    replay_stims(link, stimulus_log, ticks)
+                    record["session"] = {"hits": [], "misses": [], "replayed_stims": len(stimulus_log)}
+                else:
+                    log = _record_stims(link) if condition == "stimulus" else None
+                    record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed)
+                    if log is not None:
+                        stimulus_log = log
+                end_snapshot = culture.snapshot()
+            finally:
+                link.close()
+            record["end"] = _scores(probe_frozen_culture(job.culture_config, end_snapshot, battery))
+        out["conditions"][condition] = record
+    out["wall_s"] = time.perf_counter() - t0
+    out["cpu_s"] = time.process_time() - c0
+    return out
