@@ -113,10 +113,14 @@ class Culture:
         # incoming E->E synapses (the only plastic ones) grouped by target, in the order of dish.in_syn
         pre_exc = d.is_exc[d.in_pre]
         ee = pre_exc & d.is_exc[d.syn_post[d.in_syn]]
-        self._ee = np.stack([d.in_pre[ee], d.in_syn[ee].astype(np.int32)])
+        # and the same synapses grouped by presynaptic neuron (ascending synapse index), for depression
+        ee_out = np.flatnonzero(d.is_exc[d.syn_pre] & d.is_exc[d.syn_post])
+        self._ee = np.stack([d.in_pre[ee], d.in_syn[ee].astype(np.int32), ee_out.astype(np.int32)])
         ee_ptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(d.syn_post[d.in_syn[ee]], minlength=n), out=ee_ptr[1:])
-        self._ptr = np.stack([d.syn_ptr, ee_ptr, self._det_ptr]).astype(np.int64)
+        ee_out_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(d.syn_pre[ee_out], minlength=n), out=ee_out_ptr[1:])
+        self._ptr = np.stack([d.syn_ptr, ee_ptr, self._det_ptr, ee_out_ptr]).astype(np.int64)
         exc = d.is_exc
         self._N64 = np.zeros((K.N64_ROWS, n))
         (self.stp_x, self.stp_u, self._stp_U, self._stp_tau_rec, self._stp_tau_fac, self._mini_p) = \

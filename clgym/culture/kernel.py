@@ -79,14 +79,14 @@ N64_ROWS = 6
 # rows of the int64 array I64: last STP update step, next miniature's step
 R_STP_LAST, R_NEXT_MINI = range(2)
 I64_ROWS = 2
-# rows of the int64 array PTR (n + 1 columns): CSR pointers of outgoing synapses, incoming E->E synapses, and
-# the channels that see each neuron
-R_SYN_PTR, R_EE_PTR, R_DET_PTR = range(3)
+# rows of the int64 array PTR (n + 1 columns): CSR pointers of outgoing synapses, incoming E->E synapses, the
+# channels that see each neuron, and outgoing E->E synapses
+R_SYN_PTR, R_EE_PTR, R_DET_PTR, R_EE_OUT_PTR = range(4)
 # rows of the int32 array SYN (one column per synapse, CSR by presynaptic neuron): target, delay in steps
 R_SYN_POST, R_SYN_DELAY = range(2)
-# rows of the int32 array EE (one column per E->E synapse, grouped by postsynaptic neuron): presynaptic
-# neuron, synapse index
-R_EE_PRE, R_EE_SYN = range(2)
+# rows of the int32 array EE (one column per E->E synapse): grouped by postsynaptic neuron, the presynaptic
+# neuron and the synapse index; and the synapse indices grouped by presynaptic neuron (ascending, CSR R_EE_OUT_PTR)
+R_EE_PRE, R_EE_SYN, R_EE_OUT = range(3)
 # rows of the float32 array SW (one column per synapse): weight, eligibility tag (zero unless tagging is on)
 R_SW_W, R_SW_TAG = range(2)
 # rows of the float64 stimulus array STIM (one column per pulse, by step): step, channel, drive (uA), frame
@@ -239,6 +239,57 @@ def _tag_pass(syn_w, syn_tag, decay, frac, wmax):
             syn_tag[q] = t if abs(t) > _TINY else _0
 
 
+# Step 4's per-spike loops, one small function each: compiled apart from the big step loop, a loop keeps its
+# values in registers (inlined into run_steps it reloaded them from the stack on every synapse). Indices are
+# cast to unsigned, which skips Numba's negative-index wraparound code. Each loop does exactly the float
+# operations, in the same order, as the single loop it replaced (bit-identical results).
+_U = np.uint64
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _deliver(ring, syn_post, syn_delay, syn_w, q0, q1, slot, depth, eff):
+    """Schedule one spike's synapses q0..q1: weight x short-term efficacy into the ring slot of their delay."""
+    for q in range(q0, q1):
+        uq = _U(q)
+        # ring slot without an integer modulo per synapse (a division costs ~30 cycles)
+        s2 = slot + syn_delay[uq]
+        if s2 >= depth:
+            s2 -= depth
+        ring[_U(s2), _U(syn_post[uq])] += syn_w[uq] * eff
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _depress(syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus):
+    """STDP depression of a presynaptic spike's E->E synapses ee_out[p0:p1] (soft bound: ~ w)."""
+    for k in range(p0, p1):
+        q = _U(ee_out[_U(k)])
+        y = post_tr[_U(syn_post[q])]
+        if y > TRACE_FLOOR:
+            w = syn_w[q] - a_minus * syn_w[q] * y
+            syn_w[q] = w if w > 1e-12 else 0.0  # no subnormal weights after long depression
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _depress_tag(syn_tag, syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus):
+    """As ``_depress``, into the eligibility tags."""
+    for k in range(p0, p1):
+        q = _U(ee_out[_U(k)])
+        y = post_tr[_U(syn_post[q])]
+        if y > TRACE_FLOOR:
+            syn_tag[q] -= a_minus * syn_w[q] * y
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _potentiate(dst, syn_w, ee_pre, ee_syn, pre_tr, p0, p1, a_plus, wmax):
+    """STDP potentiation of a postsynaptic spike's incoming E->E synapses (soft bound: ~ wmax - w), into
+    ``dst`` (the weights, or the tags). Only the weight access is scattered."""
+    for q2 in range(p0, p1):
+        x = pre_tr[_U(ee_pre[_U(q2)])]
+        if x > TRACE_FLOOR:  # most presynaptic traces are ~0: skip their weights
+            q = _U(ee_syn[_U(q2)])
+            dst[q] += a_plus * (wmax - syn_w[q]) * x
+
+
 # error_model="numpy": no Python ZeroDivisionError checks, which also lets the membrane loop vectorise
 @numba.njit(cache=True, error_model="numpy")
 def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, RING, STIM,
@@ -254,9 +305,9 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
     stp_x, stp_u, stp_U, stp_tau_rec, stp_tau_fac, mini_p = N64[R_STP_X], N64[R_STP_U], N64[R_STP_U0], \
         N64[R_STP_TAU_REC], N64[R_STP_TAU_FAC], N64[R_MINI_P]
     stp_last, next_mini = I64[R_STP_LAST], I64[R_NEXT_MINI]
-    syn_ptr, ee_ptr, det_ptr = PTR[R_SYN_PTR], PTR[R_EE_PTR], PTR[R_DET_PTR]
+    syn_ptr, ee_ptr, det_ptr, ee_out_ptr = PTR[R_SYN_PTR], PTR[R_EE_PTR], PTR[R_DET_PTR], PTR[R_EE_OUT_PTR]
     syn_post, syn_delay = SYN[R_SYN_POST], SYN[R_SYN_DELAY]
-    ee_pre, ee_syn = EE[R_EE_PRE], EE[R_EE_SYN]
+    ee_pre, ee_syn, ee_out = EE[R_EE_PRE], EE[R_EE_SYN], EE[R_EE_OUT]
     syn_w, syn_tag = SW[R_SW_W], SW[R_SW_TAG]
     tet_last, tet_run, tet_misc, ch_last = TET[R_TET_LAST], TET[R_TET_RUN], TET[R_TET_MISC], TET[R_CH_LAST_SPIKE]
     dead = int(P[P_DEAD_FRAMES])
@@ -377,34 +428,18 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
                 stp_u[j] = uu
                 stp_last[j] = step
             exc = is_exc[j]
-            ring = ring_e if exc else ring_i
-            depress = stdp_on and exc
-            for q in range(syn_ptr[j], syn_ptr[j + 1]):
-                t = syn_post[q]
-                # ring slot without an integer modulo per synapse (a division costs ~30 cycles)
-                s2 = slot + syn_delay[q]
-                if s2 >= depth:
-                    s2 -= depth
-                ring[s2, t] += syn_w[q] * eff
-                if depress and is_exc[t]:
-                    y = post_tr[t]
-                    if y > TRACE_FLOOR:
-                        if tag_on:  # the change goes to the synapse's eligibility tag (step 6)
-                            syn_tag[q] -= a_minus * syn_w[q] * y
-                        else:
-                            w = syn_w[q] - a_minus * syn_w[q] * y
-                            syn_w[q] = w if w > 1e-12 else 0.0  # no subnormal weights after long depression
+            _deliver(ring_e if exc else ring_i, syn_post, syn_delay, syn_w, syn_ptr[j], syn_ptr[j + 1], slot, depth,
+                     eff)
             if stdp_on and exc:
-                # only E->E synapses are plastic: their own index, contiguous per target, so only the weight
-                # access is scattered
-                for q2 in range(ee_ptr[j], ee_ptr[j + 1]):
-                    x = pre_tr[ee_pre[q2]]
-                    if x > TRACE_FLOOR:  # most presynaptic traces are ~0: skip their weights
-                        q = ee_syn[q2]
-                        if tag_on:
-                            syn_tag[q] += a_plus * (wmax - syn_w[q]) * x
-                        else:
-                            syn_w[q] += a_plus * (wmax - syn_w[q]) * x
+                # E->E plasticity after delivery: a synapse's own delivery above used its weight before the
+                # depression of this spike, as when both ran per synapse; no other synapse reads it
+                p0, p1 = ee_out_ptr[j], ee_out_ptr[j + 1]
+                if tag_on:  # the changes go to the synapses' eligibility tags (step 6)
+                    _depress_tag(syn_tag, syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus)
+                    _potentiate(syn_tag, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
+                else:
+                    _depress(syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus)
+                    _potentiate(syn_w, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
                 pre_tr[j] += 1.0
                 post_tr[j] += 1.0
             rate_tr[j] += 1.0
