@@ -24,6 +24,7 @@ Usage::
     clgym replicate --override stdp_a_plus=0.02 --conditions stimulus rest
     clgym replicate --ray-address auto                          # the same sessions as Ray tasks
     clgym replicate --reanalyse results/dishbrain --long-rally-hits 2   # re-report a finished run
+    clgym replicate --protocol --quick                          # the frozen-probe protocol (protocol_campaign)
 """
 
 from __future__ import annotations
@@ -190,6 +191,10 @@ def parse_overrides(items: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--protocol" in argv:  # the frozen-probe protocol (issue 11): cultures as the unit
+        from clgym.replication.protocol_campaign import main as protocol_main
+
+        return protocol_main([a for a in argv if a != "--protocol"])
     args = build_parser().parse_args(argv)
     if args.reanalyse is not None:  # the report of a finished run, from its results.json and run.json
         out = Path(args.reanalyse)

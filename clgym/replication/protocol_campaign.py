@@ -1,0 +1,161 @@
+"""``clgym replicate --protocol``: the frozen-probe protocol over N cultures, its tests and its report.
+
+Concepts
+--------
+One job per culture (:func:`clgym.replication.protocol.run_culture`), on local worker processes or Ray tasks.
+Each finished culture is written to ``cultures/<seed>.json`` at once, so a failed or interrupted run resumes
+(``--resume``) without redoing finished cultures. The analysis is paired across cultures (the culture is the
+unit): per condition the mean +- SEM of ``delta`` (end probe minus start probe, fraction of first returns hit),
+and paired t-tests (``scipy.stats.ttest_rel``) of the comparisons the plan names, the primary one being
+``stimulus`` vs ``plasticity_off`` at alpha 0.01.
+
+Outputs in ``--out``: ``results.json`` (``primary.conditions.<name>.{n, delta_mean, delta_sem}``,
+``primary.tests.<a>_vs_<b>.{diff, p}``, the same for the rally-length and the paper's measures),
+``cultures.csv`` (one row per culture and condition), ``probes.csv`` (one row per serve), ``primary.png``,
+``rally.png``, ``paper_measure.png`` and ``summary.md``.
+
+Example
+-------
+    clgym replicate --protocol --quick --out out/protocol_quick
+    clgym replicate --protocol --cultures 12 --minutes 20 --serves 100 --out results/protocol
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from clgym.replication.protocol import PROTOCOL_CONDITIONS, CultureJob, run_culture
+from clgym.replication.protocol_report import write_report
+
+QUICK = dict(cultures=2, minutes=0.5, settle_s=2.0, serves=4, max_serve_s=10.0, culture="tiny")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="clgym replicate --protocol", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cultures", type=int, default=12, help="cultures (seeds --seed .. --seed + N - 1)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--minutes", type=float, default=20.0, help="session length (default 20, as DishBrain)")
+    p.add_argument("--settle-s", type=float, default=60.0, help="spontaneous activity before the snapshot")
+    p.add_argument("--serves", type=int, default=100, help="held-out serves per probe (default 100)")
+    p.add_argument("--max-serve-s", type=float, default=30.0, help="cap on one probe serve (s)")
+    p.add_argument("--culture", default="dishbrain", help="culture preset (default dishbrain)")
+    p.add_argument("--override", action="append", default=[], metavar="FIELD=VALUE",
+                   help="culture config override (JSON value), repeatable")
+    p.add_argument("--conditions", nargs="+", default=list(PROTOCOL_CONDITIONS), choices=PROTOCOL_CONDITIONS)
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--ray-address", default=None, help="run the cultures as Ray tasks on this cluster")
+    p.add_argument("--quick", action="store_true",
+                   help="2 tiny cultures, 30 s sessions, 4 serves per probe (tests)")
+    p.add_argument("--resume", action="store_true", help="keep the cultures already in --out")
+    p.add_argument("--out", default="out/protocol")
+    return p
+
+
+def _overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--override {item!r} is malformed; allowed FIELD=VALUE")
+        try:
+            out[field] = json.loads(value)
+        except json.JSONDecodeError:
+            out[field] = value
+    return out
+
+
+def _run_local(jobs: list[CultureJob], workers: int, save) -> list[tuple[int, str]]:
+    failures = []
+    if workers <= 1:
+        for job in jobs:
+            try:
+                save(run_culture(job))
+            except Exception as error:  # noqa: BLE001 - a failed culture is reported, the others kept
+                failures.append((job.culture_seed, repr(error)))
+        return failures
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(workers) as pool:
+        futures = {pool.submit(run_culture, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                save(future.result())
+            except Exception as error:  # noqa: BLE001
+                failures.append((futures[future].culture_seed, repr(error)))
+    return failures
+
+
+def _run_ray(jobs: list[CultureJob], address: str, save) -> list[tuple[int, str]]:
+    try:
+        import ray
+    except ImportError:
+        raise SystemExit("--ray-address needs Ray, which is not installed: pip install 'clgym[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=address)
+    remote = ray.remote(num_cpus=1, max_retries=0)(run_culture)  # a failure is reported, never retried silently
+    pending = {remote.remote(job): job for job in jobs}
+    failures = []
+    while pending:
+        done, _ = ray.wait(list(pending), num_returns=1)
+        job = pending.pop(done[0])
+        try:
+            save(ray.get(done[0]))
+        except Exception as error:  # noqa: BLE001
+            failures.append((job.culture_seed, repr(error)))
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            setattr(args, key, value)
+    if args.cultures < 2:
+        raise SystemExit(f"--cultures={args.cultures} is out of range; allowed >= 2 (tests are paired across "
+                         "cultures)")
+    from clgym.culture import CultureConfig
+
+    overrides = _overrides(args.override)
+    culture = {"preset": args.culture, **overrides}
+    CultureConfig.from_dict({**culture, "seed": 0})  # a bad preset or override fails before any job runs
+    conditions = tuple(c for c in PROTOCOL_CONDITIONS if c in args.conditions)
+    jobs = [CultureJob(culture_seed=args.seed + k, culture=culture, minutes=args.minutes, settle_s=args.settle_s,
+                       serves=args.serves, max_serve_s=args.max_serve_s, conditions=conditions)
+            for k in range(args.cultures)]
+    out = Path(args.out)
+    per_culture = out / "cultures"
+    per_culture.mkdir(parents=True, exist_ok=True)
+    command = "clgym replicate --protocol " + " ".join(shlex.quote(a) for a in argv if a != "--protocol")
+    (out / "run.json").write_text(json.dumps({"command": command, "args": vars(args)}, indent=1))
+
+    def path_of(seed: int) -> Path:
+        return per_culture / f"{seed}.json"
+
+    def save(result: dict) -> None:
+        path_of(result["job"]["culture_seed"]).write_text(json.dumps(result))
+
+    todo = [j for j in jobs if not (args.resume and path_of(j.culture_seed).exists())]
+    t0 = time.perf_counter()
+    failures = _run_ray(todo, args.ray_address, save) if args.ray_address else _run_local(todo, args.workers, save)
+    wall = time.perf_counter() - t0
+    results = [json.loads(path_of(j.culture_seed).read_text()) for j in jobs if path_of(j.culture_seed).exists()]
+    if failures:
+        (out / "failures.json").write_text(json.dumps([{"culture_seed": s, "error": e} for s, e in failures],
+                                                      indent=1))
+        print(f"{len(failures)} culture(s) failed (failures.json); the others are kept; rerun with --resume",
+              file=sys.stderr)
+    if len(results) >= 2:
+        write_report(results, out, command=command, wall_s=wall)
+        print((out / "summary.md").read_text())
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

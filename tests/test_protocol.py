@@ -1,0 +1,97 @@
+"""The frozen-probe protocol (issue 11): forks of one culture, frozen probes, yoked replay, the report."""
+
+import json
+
+import numpy as np
+import pytest
+
+from clgym.replication.frozen_probe import ProbeBattery, probe_frozen_culture
+from clgym.replication.protocol import CultureJob, _culture_link, _record_stims, play_session, replay_stims
+from clgym.replication.protocol_campaign import main
+
+TINY = {"preset": "tiny"}
+
+
+@pytest.fixture(scope="module")
+def settled_snapshot():
+    job = CultureJob(culture_seed=3, culture=TINY, minutes=0.2, settle_s=1.0, serves=2, max_serve_s=6.0)
+    link = _culture_link(job)
+    for _ in range(100):
+        link.advance()
+    snap = link.source.culture.snapshot()
+    link.close()
+    return job, snap
+
+
+def test_probing_the_same_frozen_snapshot_twice_gives_the_same_play(settled_snapshot):
+    job, snap = settled_snapshot
+    battery = ProbeBattery(serves=3, max_serve_s=8.0)
+    a = probe_frozen_culture(job.culture_config, snap, battery)
+    b = probe_frozen_culture(job.culture_config, snap, battery)
+    np.testing.assert_array_equal(a["first_hit"], b["first_hit"])
+    np.testing.assert_array_equal(a["rally"], b["rally"])
+
+
+def test_the_probe_does_not_change_the_weights_it_scores(settled_snapshot):
+    from clgym.culture.snapshots import restore_at
+    from clgym.links import InProcessLink
+    from clgym.replication.frozen_probe import play_battery
+
+    job, snap = settled_snapshot
+    link = InProcessLink(job.culture_config, ticks_per_second=100)
+    culture = link.source.culture
+    restore_at(culture, snap, frame=0)
+    culture.set_plasticity(stdp=False, homeostasis=False)
+    before = culture.syn_w.copy()
+    play_battery(link, ProbeBattery(serves=2, max_serve_s=6.0))
+    link.close()
+    np.testing.assert_array_equal(culture.syn_w, before)
+
+
+def test_the_yoked_culture_receives_exactly_the_stimulus_sessions_stimulation(settled_snapshot):
+    job, snap = settled_snapshot
+    ticks = 1500
+    master = _culture_link(job, snap)
+    log = _record_stims(master)
+    play_session(master, "stimulus", ticks, game_seed=3)
+    master.close()
+    assert len(log) > 20
+    yoked = _culture_link(job, snap)
+    issued = []
+    issue = yoked.stim
+    yoked.stim = lambda *a, **k: (issued.append((yoked.tick_index, a, k)), issue(*a, **k))[1]
+    replay_stims(yoked, log, ticks)
+    yoked.close()
+    assert issued == log
+
+
+def test_every_condition_starts_from_the_same_snapshot_and_the_report_is_complete(tmp_path):
+    out = tmp_path / "run"
+    assert main(["--quick", "--workers", "1", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    primary = results["primary"]
+    assert set(primary["conditions"]) == {"stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off",
+                                          "yoked", "in_silico", "media_only"}
+    for c in primary["conditions"].values():
+        assert c["n"] == 2 and {"delta_mean", "delta_sem"} <= set(c)
+    assert "stimulus_vs_plasticity_off" in primary["tests"] and "p" in primary["tests"]["stimulus_vs_plasticity_off"]
+    for name in ("yoked_vs_plasticity_off", "swapped_vs_plasticity_off", "silent_vs_no_feedback"):
+        assert name in primary["tests"]
+    per_culture = [json.loads(p.read_text()) for p in sorted((out / "cultures").glob("*.json"))]
+    for r in per_culture:
+        starts = {json.dumps(r["conditions"][c]["start"]) for c in ("stimulus", "silent", "rest", "yoked")}
+        assert len(starts) == 1, "culture conditions share one start probe"
+    for name in ("summary.md", "cultures.csv", "probes.csv", "primary.png", "rally.png", "paper_measure.png"):
+        assert (out / name).stat().st_size > 0
+    # resumable: nothing is recomputed, the report is the same
+    before = (out / "results.json").read_text()
+    assert main(["--quick", "--workers", "1", "--resume", "--out", str(out)]) == 0
+    assert json.loads((out / "results.json").read_text())["primary"] == json.loads(before)["primary"]
+
+
+def test_bad_protocol_arguments_fail_before_anything_runs(tmp_path):
+    with pytest.raises(SystemExit, match="cultures=1 is out of range"):
+        main(["--cultures", "1", "--out", str(tmp_path)])
+    with pytest.raises(ValueError, match="'yoked' replays"):
+        CultureJob(culture_seed=0, culture=TINY, minutes=1, settle_s=0, serves=1, max_serve_s=10,
+                   conditions=("yoked",))
