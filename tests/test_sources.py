@@ -154,7 +154,7 @@ def test_frame_modes_realistic_frames_by_default():
 def test_preset_and_seed_shorthands_match_the_culture_object():
     assert culture_source(preset="tiny", seed=4).culture_config == culture_source(culture=TINY).culture_config
     assert culture_source(culture={"preset": "tiny"}, seed=4).culture_config == CultureConfig.from_dict(TINY)
-    assert culture_source().culture_config == CultureConfig.from_preset("small")
+    assert culture_source().culture_config == CultureConfig.from_preset("dishbrain")
     with pytest.raises(ValueError, match="seed=5 conflicts with culture.seed=4"):
         culture_source(culture=TINY, seed=5)
 

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from cl.sim import DataSourceStim, SimulatorDataSource
 
+from clgym.cl1 import FRAMES_PER_SECOND, SPIKE_WAVEFORM_SAMPLES
 from clgym.culture import CultureConfig
 from clgym.sources import CultureSource
 
@@ -42,13 +43,13 @@ from .base import Link, RecordingOptions, Tick, lifecycle, make_tick
 from .recording import InProcessRecorder
 from .stim_rules import CHANNEL_COUNT, MIN_LEAD_TIME_US, PulseScheduler, StimRequest
 
-SPIKE_SAMPLES = 75
+SPIKE_SAMPLES = SPIKE_WAVEFORM_SAMPLES
 
 
 def culture_config_dict(culture: CultureConfig | dict[str, Any] | str | None) -> dict[str, Any]:
     """A JSON-able culture config from a config, a dict (``"preset"`` + overrides) or a preset name."""
     if culture is None:
-        return {"preset": "small"}
+        return {"preset": "dishbrain"}
     if isinstance(culture, str):
         return {"preset": culture}
     if isinstance(culture, CultureConfig):
@@ -84,7 +85,7 @@ class InProcessLink(Link):
             source = CultureSource(culture=culture_config_dict(culture), frames=frames)
         self.source = source
         metadata = source.metadata
-        if metadata.channel_count != CHANNEL_COUNT or metadata.frames_per_second != 25_000:
+        if metadata.channel_count != CHANNEL_COUNT or metadata.frames_per_second != FRAMES_PER_SECOND:
             raise ValueError(f"source metadata {metadata} is not allowed; allowed 64 channels at 25 kHz")
         source.open()
         # the array fast path gives the same spikes as read(); only when read() is CultureSource's own

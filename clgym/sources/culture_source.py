@@ -55,11 +55,11 @@ from cl.sim import (
     SimulatorDataSourceMetadata,
 )
 
+from clgym.cl1 import FRAMES_PER_SECOND, UV_PER_SAMPLE_UNIT
 from clgym.culture import Culture, CultureConfig, spike_waveform
 
 CULTURE_SOURCE_FACTORY = "clgym.sources.culture_source:culture_source"
 FRAME_MODES = ("full", "zeros")
-UV_PER_SAMPLE_UNIT = 0.195
 PARENT_POLL_SECONDS = 0.25
 SDK_PRODUCER_START_LIMIT_S = 15.0  # cl-sdk 1.0.0: BaseProducer.start(timeout=15.0)
 SLOW_OPEN_WARNING_S = 9.0  # seconds after the producer's start: warn on stderr while there is still time
@@ -91,7 +91,7 @@ def culture_source_metadata() -> SimulatorDataSourceMetadata:
     """The static metadata of every :class:`CultureSource` (pass it at registration: no parent-side build)."""
     return SimulatorDataSourceMetadata(
         channel_count=Culture.n_channels,
-        frames_per_second=25_000,
+        frames_per_second=FRAMES_PER_SECOND,
         uV_per_sample_unit=UV_PER_SAMPLE_UNIT,
         start_timestamp=0,
         duration_frames=None,  # unbounded: the culture lives as long as it is read
@@ -145,7 +145,7 @@ class CultureSource(SimulatorDataSource):
 
     Args (every key of ``CL_SDK_DATA_SOURCE_CONFIG``; all optional):
         culture: a JSON object of :class:`~clgym.culture.CultureConfig` fields, ``{"preset": ..., **overrides}``
-            (default ``{"preset": "small"}``).
+            (default ``{"preset": "dishbrain"}``, the calibrated culture).
         preset, seed: shorthands for ``culture.preset`` / ``culture.seed`` (an error if both disagree).
         frames: ``"full"`` (default: synthesised MEA frames) or ``"zeros"`` (the SDK fills zeros; faster).
         parent_watchdog: inside the SDK's producer, exit when the process that started it is gone (default
@@ -304,7 +304,7 @@ def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int 
                 f"{name}={value!r} conflicts with culture.{name}={merged[name]!r}; allowed: give {name} once"
             )
         merged[name] = value
-    merged.setdefault("preset", "small")
+    merged.setdefault("preset", "dishbrain")
     return merged
 
 
