@@ -108,14 +108,16 @@ class Culture:
         self.syn_tag = self._sw[K.R_SW_TAG]
         self._tet = _fresh_tetanus_state()
         # synapse targets and delays in one int32 array (the dish's syn_post becomes a view of its row)
-        self._syn = np.stack([d.syn_post, d.syn_delay.astype(np.int32)])
+        self._syn = np.stack([d.syn_post, d.syn_delay.astype(np.int32),
+                              d.syn_delay.astype(np.int32) * np.int32(n) + d.syn_post])
         d.syn_post = self._syn[K.R_SYN_POST]
         # incoming E->E synapses (the only plastic ones) grouped by target, in the order of dish.in_syn
         pre_exc = d.is_exc[d.in_pre]
         ee = pre_exc & d.is_exc[d.syn_post[d.in_syn]]
         # and the same synapses grouped by presynaptic neuron (ascending synapse index), for depression
         ee_out = np.flatnonzero(d.is_exc[d.syn_pre] & d.is_exc[d.syn_post])
-        self._ee = np.stack([d.in_pre[ee], d.in_syn[ee].astype(np.int32), ee_out.astype(np.int32)])
+        self._ee = np.stack([d.in_pre[ee], d.in_syn[ee].astype(np.int32), ee_out.astype(np.int32),
+                             d.syn_post[ee_out]])
         ee_ptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(d.syn_post[d.in_syn[ee]], minlength=n), out=ee_ptr[1:])
         ee_out_ptr = np.zeros(n + 1, np.int64)

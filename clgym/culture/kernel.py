@@ -82,11 +82,13 @@ I64_ROWS = 2
 # rows of the int64 array PTR (n + 1 columns): CSR pointers of outgoing synapses, incoming E->E synapses, the
 # channels that see each neuron, and outgoing E->E synapses
 R_SYN_PTR, R_EE_PTR, R_DET_PTR, R_EE_OUT_PTR = range(4)
-# rows of the int32 array SYN (one column per synapse, CSR by presynaptic neuron): target, delay in steps
-R_SYN_POST, R_SYN_DELAY = range(2)
+# rows of the int32 array SYN (one column per synapse, CSR by presynaptic neuron): target, delay in steps, and
+# delay * n + target (the synapse's cell in a ring flattened to depth * n, relative to the current slot)
+R_SYN_POST, R_SYN_DELAY, R_SYN_RING = range(3)
 # rows of the int32 array EE (one column per E->E synapse): grouped by postsynaptic neuron, the presynaptic
-# neuron and the synapse index; and the synapse indices grouped by presynaptic neuron (ascending, CSR R_EE_OUT_PTR)
-R_EE_PRE, R_EE_SYN, R_EE_OUT = range(3)
+# neuron and the synapse index; and grouped by presynaptic neuron (ascending, CSR R_EE_OUT_PTR), the synapse index
+# and its target
+R_EE_PRE, R_EE_SYN, R_EE_OUT, R_EE_OUT_POST = range(4)
 # rows of the float32 array SW (one column per synapse): weight, eligibility tag (zero unless tagging is on)
 R_SW_W, R_SW_TAG = range(2)
 # rows of the float64 stimulus array STIM (one column per pulse, by step): step, channel, drive (uA), frame
@@ -247,34 +249,35 @@ _U = np.uint64
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _deliver(ring, syn_post, syn_delay, syn_w, q0, q1, slot, depth, eff):
-    """Schedule one spike's synapses q0..q1: weight x short-term efficacy into the ring slot of their delay."""
+def _deliver(ring, syn_ring, syn_w, q0, q1, base, size, eff):
+    """Schedule one spike's synapses q0..q1: weight x short-term efficacy into the ring slot of their delay
+    (``ring`` flattened, ``base`` = current slot x n, ``syn_ring`` = delay x n + target)."""
     for q in range(q0, q1):
         uq = _U(q)
-        # ring slot without an integer modulo per synapse (a division costs ~30 cycles)
-        s2 = slot + syn_delay[uq]
-        if s2 >= depth:
-            s2 -= depth
-        ring[_U(s2), _U(syn_post[uq])] += syn_w[uq] * eff
+        # ring cell without an integer modulo per synapse (a division costs ~30 cycles)
+        r = base + syn_ring[uq]
+        if r >= size:
+            r -= size
+        ring[_U(r)] += syn_w[uq] * eff
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _depress(syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus):
+def _depress(syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus):
     """STDP depression of a presynaptic spike's E->E synapses ee_out[p0:p1] (soft bound: ~ w)."""
     for k in range(p0, p1):
         q = _U(ee_out[_U(k)])
-        y = post_tr[_U(syn_post[q])]
+        y = post_tr[_U(ee_out_post[_U(k)])]
         if y > TRACE_FLOOR:
             w = syn_w[q] - a_minus * syn_w[q] * y
             syn_w[q] = w if w > 1e-12 else 0.0  # no subnormal weights after long depression
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _depress_tag(syn_tag, syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus):
+def _depress_tag(syn_tag, syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus):
     """As ``_depress``, into the eligibility tags."""
     for k in range(p0, p1):
         q = _U(ee_out[_U(k)])
-        y = post_tr[_U(syn_post[q])]
+        y = post_tr[_U(ee_out_post[_U(k)])]
         if y > TRACE_FLOOR:
             syn_tag[q] -= a_minus * syn_w[q] * y
 
@@ -306,12 +309,14 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
         N64[R_STP_TAU_REC], N64[R_STP_TAU_FAC], N64[R_MINI_P]
     stp_last, next_mini = I64[R_STP_LAST], I64[R_NEXT_MINI]
     syn_ptr, ee_ptr, det_ptr, ee_out_ptr = PTR[R_SYN_PTR], PTR[R_EE_PTR], PTR[R_DET_PTR], PTR[R_EE_OUT_PTR]
-    syn_post, syn_delay = SYN[R_SYN_POST], SYN[R_SYN_DELAY]
-    ee_pre, ee_syn, ee_out = EE[R_EE_PRE], EE[R_EE_SYN], EE[R_EE_OUT]
+    syn_post, syn_ring = SYN[R_SYN_POST], SYN[R_SYN_RING]
+    ee_pre, ee_syn, ee_out, ee_out_post = EE[R_EE_PRE], EE[R_EE_SYN], EE[R_EE_OUT], EE[R_EE_OUT_POST]
     syn_w, syn_tag = SW[R_SW_W], SW[R_SW_TAG]
     tet_last, tet_run, tet_misc, ch_last = TET[R_TET_LAST], TET[R_TET_RUN], TET[R_TET_MISC], TET[R_CH_LAST_SPIKE]
     dead = int(P[P_DEAD_FRAMES])
     ring_e, ring_i = RING[0], RING[1]
+    ring_size = ring_e.size
+    flat_e, flat_i = ring_e.reshape(ring_size), ring_i.reshape(ring_size)
     out_frame, out_ch, nrn_frame, nrn_id = OUT[R_OUT_FRAME], OUT[R_OUT_CH], OUT[R_NRN_FRAME], OUT[R_NRN_ID]
     n_stim = STIM.shape[1]
     n = v.size
@@ -428,17 +433,16 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
                 stp_u[j] = uu
                 stp_last[j] = step
             exc = is_exc[j]
-            _deliver(ring_e if exc else ring_i, syn_post, syn_delay, syn_w, syn_ptr[j], syn_ptr[j + 1], slot, depth,
-                     eff)
+            _deliver(flat_e if exc else flat_i, syn_ring, syn_w, syn_ptr[j], syn_ptr[j + 1], slot * n, ring_size, eff)
             if stdp_on and exc:
                 # E->E plasticity after delivery: a synapse's own delivery above used its weight before the
                 # depression of this spike, as when both ran per synapse; no other synapse reads it
                 p0, p1 = ee_out_ptr[j], ee_out_ptr[j + 1]
                 if tag_on:  # the changes go to the synapses' eligibility tags (step 6)
-                    _depress_tag(syn_tag, syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus)
+                    _depress_tag(syn_tag, syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus)
                     _potentiate(syn_tag, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
                 else:
-                    _depress(syn_w, syn_post, post_tr, ee_out, p0, p1, a_minus)
+                    _depress(syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus)
                     _potentiate(syn_w, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
                 pre_tr[j] += 1.0
                 post_tr[j] += 1.0
