@@ -166,11 +166,12 @@ def test_paper_amplitude_mapping():
 @pytest.mark.parametrize(
     ("durations", "currents", "pattern"),
     [
-        ((200, 200), (-3.5, 3.5), r"phase_currents_uA\[0\] = -3.5 uA; allowed: 0 < \|I\| <= 3.0 uA"),
-        ((30, 200), (-1.0, 1.0), r"phase_durations_us\[0\] = 30 us; allowed: >= 20 us and a multiple of 20"),
-        ((200, 0), (-1.0, 1.0), r"phase_durations_us\[1\] = 0 us"),
-        ((1100, 1100), (-2.9, 2.9), r"3.190 nC; allowed: <= 3.0 nC per phase"),
-        ((200, 200), (-1.0, -1.0), r"same polarity.*alternating"),
+        ((200, 200), (-3.5, 3.5), r"Pulse.phase_currents_uA\[0\]: -3.5 uA is out of range; allowed -3.0..3.0 uA"),
+        ((30, 200), (-1.0, 1.0), r"Pulse.phase_durations_us\[0\]: 30 us is not allowed; allowed multiples of 20 us"),
+        ((200, 0), (-1.0, 1.0), r"Pulse.phase_durations_us\[1\]: 0 us is not allowed"),
+        ((1100, 1100), (-2.9, 2.9),
+         r"Pulse.phase_charge_nC\[0\]: 1100 us x -2.9 uA = -3.190 nC; allowed \|charge\| <= 3"),
+        ((200, 200), (-1.0, -1.0), r"Pulse.phase_currents_uA\[1\]: -1.0 uA has the polarity of the phase before"),
         ((20, 20, 20, 20), (-1.0, 1.0, -1.0, 1.0), r"1-3 phases"),
         ((200, 200), (-1.0,), r"give one current per phase"),
         ((200,), (0.0,), r"0 < \|I\|"),
@@ -188,15 +189,16 @@ def test_stim_command_rejects_bad_channels(bad):
 
 
 def test_stim_command_burst_limits():
-    with pytest.raises(ValueError, match=r"burst_hz = 250.0 Hz; allowed: 0.01 <= burst_hz <= 200 Hz"):
+    with pytest.raises(ValueError, match=r"StimCommand.burst_hz: 250.0 Hz is out of range; allowed 0.01..200 Hz"):
         StimCommand((10,), SENSORY_PULSE, 5, 250.0)
-    with pytest.raises(ValueError, match=r"burst_count = 0; allowed: an integer >= 1"):
+    with pytest.raises(ValueError, match=r"StimCommand.burst_count: 0 is not allowed; allowed integers >= 1"):
         StimCommand((10,), SENSORY_PULSE, 0)
     with pytest.raises(ValueError, match=r"burst_hz is required when burst_count = 3"):
         StimCommand((10,), SENSORY_PULSE, 3)
     long_pulse = Pulse((2000, 2000, 1000), (-1.0, 1.0, -1.0))  # 5000 us: no room at 200 Hz
     with pytest.raises(
-        ValueError, match=r"leaves 5000 us between pulses of 5000 us; allowed: burst_hz <= 196.9 Hz"
+        ValueError,
+        match=r"StimCommand.burst_hz: 200.0 Hz leaves 5000 us between pulses of 5000 us; allowed burst_hz <= 196.9 Hz",
     ):
         StimCommand((10,), long_pulse, 2, 200)
     cmd = StimCommand((10, 11), SENSORY_PULSE, 10, 100)

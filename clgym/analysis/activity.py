@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FRAMES_PER_SECOND = 25_000
+from clgym.cl1 import FRAMES_PER_SECOND
 
 
 @dataclass

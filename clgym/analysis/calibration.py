@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FRAMES_PER_SECOND = 25_000
-GRID = 8
+from clgym.cl1 import FRAMES_PER_SECOND
+from clgym.cl1 import GRID_SIZE as GRID
 
 
 @dataclass(frozen=True)

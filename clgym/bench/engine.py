@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from clgym.cl1 import FRAMES_PER_SECOND
+
 PRESET_FOR_SIZE = {250: "tiny", 1000: "small", 3000: "default", 10_000: "large", 50_000: "huge"}
 
 
@@ -42,9 +44,9 @@ def _measure(n_neurons: int, plastic: bool | str, frames: bool, seconds: float, 
     t0 = time.perf_counter()
     culture = Culture(cfg)
     build_s = time.perf_counter() - t0
-    culture.advance(25_000)  # warm-up second (not timed)
+    culture.advance(FRAMES_PER_SECOND)  # warm-up second (not timed)
     chunk = 2_500
-    n_chunks = max(1, int(seconds * 25_000 / chunk))
+    n_chunks = max(1, int(seconds * FRAMES_PER_SECOND / chunk))
     neuron_spikes, ts, ch = 0, [], []
     start_frame = culture.frame
     t0 = time.perf_counter()
@@ -56,7 +58,7 @@ def _measure(n_neurons: int, plastic: bool | str, frames: bool, seconds: float, 
         ch.append(b.channels)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    sim_s = n_chunks * chunk / 25_000
+    sim_s = n_chunks * chunk / FRAMES_PER_SECOND
     bursts = network_bursts(np.concatenate(ts), np.concatenate(ch), n_chunks * chunk, start_frame=start_frame)
     return dict(n_neurons=n_neurons, synapses=culture.dish.n_synapses, plastic=plastic, frames=frames,
                 sim_s=sim_s, wall_s=wall, speed=sim_s / wall, cpu_speed=sim_s / cpu, build_s=build_s,

@@ -19,6 +19,8 @@ import time
 
 import numpy as np
 
+from clgym.cl1 import FRAMES_PER_SECOND
+
 FRAMES_PER_TICK = 250
 BUDGET_MS = 80.0
 
@@ -28,7 +30,7 @@ def tick_times(preset: str, seconds: float, settle: float, seed: int = 1, pulse_
     from clgym.culture import Culture, CultureConfig
 
     culture = Culture(CultureConfig.from_preset(preset, seed=seed))
-    culture.advance(int(settle * 25_000))
+    culture.advance(int(settle * FRAMES_PER_SECOND))
     n = int(seconds * 100)
     times = np.empty(n)
     c0 = time.process_time()

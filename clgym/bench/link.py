@@ -17,6 +17,8 @@ import shlex
 import sys
 import time
 
+from clgym.cl1 import FRAMES_PER_SECOND
+
 STIM_CHANNELS = [9, 10, 11, 12, 17, 18, 19, 20]
 STIM_UA = 1.0
 
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     culture = {"preset": args.preset, "seed": args.seed}
     frames_per_tick = frames_per_tick_for(args.ticks_per_second)
     ticks = int(round(args.seconds * args.ticks_per_second))
-    simulated = ticks * frames_per_tick / 25_000
+    simulated = ticks * frames_per_tick / FRAMES_PER_SECOND
     rows = []
     for name in args.links:
         if name == "culture-alone":

@@ -35,10 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from clgym.analysis import calibration as stats
+from clgym.cl1 import FRAMES_PER_SECOND as FPS
 from clgym.coding.pong import dishbrain_layout, motor_blocks
 from clgym.culture import Culture, CultureConfig
-
-FPS = 25_000
 
 
 @dataclass(frozen=True)

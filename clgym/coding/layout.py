@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clgym.cl1 import GRID_SIZE, N_CHANNELS, PITCH_UM, UNUSABLE_CHANNELS, validate_channels
 from clgym.coding.decoders import channel_counts
-from clgym.coding.stimulus import N_CHANNELS, UNUSABLE_CHANNELS, validate_channels
 
 __all__ = [
     "GRID_SIZE",
@@ -25,12 +25,9 @@ __all__ = [
     "channel_to_rowcol",
     "rowcol_to_channel",
     "channel_position_um",
+    "grid_text",
+    "label_grid",
 ]
-
-GRID_SIZE: int = 8
-"""Rows and columns of the CL1 MEA."""
-PITCH_UM: float = 200.0
-"""Electrode pitch of the CL1 MEA in micrometres."""
 
 
 def channel_to_rowcol(channel: int) -> tuple[int, int]:
@@ -214,18 +211,27 @@ class ChannelLayout:
 
     def grid(self) -> np.ndarray:
         """``(8, 8)`` labels: ``"S0".."S7"`` sensory, motor names' first letter, ``"x"`` unusable, ``"."``."""
-        g = np.full((GRID_SIZE, GRID_SIZE), ".", dtype=object)
-        for c in UNUSABLE_CHANNELS:
-            g[divmod(c, GRID_SIZE)] = "x"
-        for name, group in zip(self.motor_names, self.motor, strict=True):
-            for c in group:
-                g[divmod(c, GRID_SIZE)] = name[:1].upper()
-        for i, c in enumerate(self.sensory):
-            g[divmod(c, GRID_SIZE)] = f"S{i}"
-        return g
+        labels = {c: name[:1].upper() for name, group in zip(self.motor_names, self.motor, strict=True) for c in group}
+        labels.update({c: f"S{i}" for i, c in enumerate(self.sensory)})
+        return label_grid(labels)
 
     def __str__(self) -> str:
-        rows = ["     " + "".join(f"c{c:<3d}" for c in range(GRID_SIZE))]
-        for r, line in enumerate(self.grid()):
-            rows.append(f"r{r}   " + "".join(f"{s:<4s}" for s in line))
-        return "\n".join(rows)
+        return grid_text(self.grid())
+
+
+def label_grid(labels: dict[int, str]) -> np.ndarray:
+    """``(8, 8)`` object array: ``labels[channel]`` where given, ``"x"`` on unusable channels, ``"."`` elsewhere."""
+    g = np.full((GRID_SIZE, GRID_SIZE), ".", dtype=object)
+    for c in UNUSABLE_CHANNELS:
+        g[divmod(c, GRID_SIZE)] = "x"
+    for c, label in labels.items():
+        g[divmod(c, GRID_SIZE)] = label
+    return g
+
+
+def grid_text(grid: np.ndarray) -> str:
+    """A layout grid as text, one row per line under column headers."""
+    rows = ["     " + "".join(f"c{c:<3d}" for c in range(GRID_SIZE))]
+    for r, line in enumerate(grid):
+        rows.append(f"r{r}   " + "".join(f"{s:<4s}" for s in line))
+    return "\n".join(rows)

@@ -58,8 +58,8 @@ The encoder (:class:`~clgym.coding.encoders.PlaceRateEncoder`), the adaptive-gai
 
 from __future__ import annotations
 
-from clgym.coding.layout import GRID_SIZE, ChannelLayout, rowcol_to_channel
-from clgym.coding.stimulus import UNUSABLE_CHANNELS
+from clgym.cl1 import GRID_SIZE, UNUSABLE_CHANNELS
+from clgym.coding.layout import ChannelLayout, rowcol_to_channel
 
 __all__ = ["dishbrain_layout", "motor_blocks", "pong_layout"]
 

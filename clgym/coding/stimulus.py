@@ -6,7 +6,7 @@ command into
 Every limit the CL1 enforces is checked here, at construction, so a bad design fails in the caller's frame
 with a message naming the field and the allowed range (instead of a dropped stim or a dead producer later).
 
-CL1 limits (cl-sdk 1.0.0, see ``/work/shared/reference/cl-sdk.md``):
+CL1 limits (cl-sdk 1.0.0, see ``docs/cl-sdk.md``; defined once in :mod:`clgym.cl1`, which also checks them):
 
 * 64 channels (8 x 8 grid, ``channel = row * 8 + col``); 0, 7, 56, 63 are grounded and cannot be stimulated,
   4 is the reference electrode (the SDK's own app model lists it as non-stimulable too).
@@ -39,6 +39,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clgym.cl1 import (
+    MAX_BURST_HZ,
+    MAX_CHARGE_PER_PHASE_NC,
+    MAX_CURRENT_UA,
+    MAX_PHASES,
+    MIN_BURST_HZ,
+    MIN_LEAD_TIME_US,
+    N_CHANNELS,
+    NON_STIMULABLE_CHANNELS,
+    PHASE_STEP_US,
+    REFERENCE_CHANNELS,
+    STIMULABLE_CHANNELS,
+    UNUSABLE_CHANNELS,
+    check_burst,
+    check_phases,
+    validate_channels,
+)
+from clgym.cl1 import as_int as _as_int
+
 __all__ = [
     "N_CHANNELS",
     "NON_STIMULABLE_CHANNELS",
@@ -49,6 +68,9 @@ __all__ = [
     "MAX_CHARGE_PER_PHASE_NC",
     "PHASE_STEP_US",
     "MAX_BURST_HZ",
+    "MIN_BURST_HZ",
+    "MIN_LEAD_TIME_US",
+    "MAX_PHASES",
     "PAPER_REFERENCE_MV",
     "PAPER_REFERENCE_UA",
     "PAPER_PHASE_US",
@@ -62,27 +84,6 @@ __all__ = [
     "pulses_per_channel",
     "stim_channel_array",
 ]
-
-N_CHANNELS: int = 64
-"""Channels on a CL1 MEA (8 x 8)."""
-NON_STIMULABLE_CHANNELS: frozenset[int] = frozenset({0, 7, 56, 63})
-"""Grounded corner channels: the CL1 drops stims there silently, and they never spike."""
-REFERENCE_CHANNELS: frozenset[int] = frozenset({4})
-"""The reference electrode: not stimulated, no spikes."""
-UNUSABLE_CHANNELS: frozenset[int] = NON_STIMULABLE_CHANNELS | REFERENCE_CHANNELS
-"""Channels that belong in no stimulation or recording group."""
-STIMULABLE_CHANNELS: tuple[int, ...] = tuple(c for c in range(N_CHANNELS) if c not in UNUSABLE_CHANNELS)
-"""The 59 channels a stim may target."""
-
-MAX_CURRENT_UA: float = 3.0
-MAX_CHARGE_PER_PHASE_NC: float = 3.0
-PHASE_STEP_US: int = 20
-MAX_BURST_HZ: float = 200.0
-MIN_BURST_HZ: float = 0.01
-"""Slowest burst accepted (100 s between pulses); slower is not a burst (and overflows the SDK's interval)."""
-MIN_LEAD_TIME_US: int = 80
-"""The SDK's minimum lead before a pulse; a burst period must hold the pulse plus this lead."""
-MAX_PHASES: int = 3
 
 PAPER_REFERENCE_MV: float = 75.0
 """DishBrain's sensory / predictable pulse amplitude (voltage mode, MaxOne)."""
@@ -121,69 +122,6 @@ def voltage_to_current_uA(
     return float(millivolts) * float(reference_uA) / float(reference_mv)
 
 
-def _as_int(value: object, what: str) -> int:
-    """Return ``value`` as a Python int if it is integral (bools excluded), else raise naming ``what``."""
-    if isinstance(value, bool | np.bool_):
-        raise TypeError(f"{what} must be an integer, got the bool {value!r}")
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return int(value)
-    raise TypeError(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
-
-
-def validate_channels(
-    channels: int | Iterable[int],
-    what: str = "channels",
-    *,
-    forbidden: frozenset[int] = UNUSABLE_CHANNELS,
-    allow_empty: bool = False,
-) -> tuple[int, ...]:
-    """Check a group of CL1 channels and return it as a tuple of ints (order kept).
-
-    Args:
-        channels: One channel or an iterable of channels.
-        what: Name used in error messages (e.g. ``"StimCommand.channels"`` or ``"layout group 'up'"``).
-        forbidden: Channels that may not appear (default: 0, 4, 7, 56, 63).
-        allow_empty: Whether an empty group is acceptable.
-
-    Raises:
-        TypeError: If a channel is not an integer.
-        ValueError: If a channel is outside 0..63, forbidden, repeated, or the group is empty.
-    """
-    if isinstance(channels, int | np.integer) and not isinstance(channels, bool):
-        items: list[object] = [channels]
-    elif isinstance(channels, str | bytes):
-        raise TypeError(f"{what} must be channel numbers, got the string {channels!r}")
-    else:
-        try:
-            items = list(channels)  # type: ignore[arg-type]
-        except TypeError:
-            raise TypeError(f"{what} must be an int or an iterable of ints, got {channels!r}") from None
-    out = tuple(_as_int(c, f"{what} entry") for c in items)
-    if not out and not allow_empty:
-        raise ValueError(f"{what} is empty; give at least one channel from {_describe_allowed(forbidden)}")
-    seen: set[int] = set()
-    for c in out:
-        if not 0 <= c < N_CHANNELS:
-            raise ValueError(f"{what}: channel {c} is out of range; allowed: {_describe_allowed(forbidden)}")
-        if c in forbidden:
-            reason = (
-                "the reference electrode" if c in REFERENCE_CHANNELS else "grounded (cannot be stimulated)"
-            )
-            raise ValueError(f"{what}: channel {c} is {reason}; allowed: {_describe_allowed(forbidden)}")
-        if c in seen:
-            raise ValueError(f"{what}: channel {c} appears more than once")
-        seen.add(c)
-    return out
-
-
-def _describe_allowed(forbidden: frozenset[int]) -> str:
-    if not forbidden:
-        return f"0..{N_CHANNELS - 1}"
-    return f"0..{N_CHANNELS - 1} except {sorted(forbidden)}"
-
-
 @dataclass(frozen=True, slots=True)
 class Pulse:
     """One charge-balanced (or not) stimulation pulse of 1-3 phases, as a CL1 delivers it in current mode.
@@ -218,32 +156,17 @@ class Pulse:
             )
         durs = tuple(_as_int(d, f"Pulse.phase_durations_us[{i}]") for i, d in enumerate(durs))
         fcurs: list[float] = []
-        for i, (d, c) in enumerate(zip(durs, curs, strict=True)):
-            if d < PHASE_STEP_US or d % PHASE_STEP_US:
-                raise ValueError(
-                    f"Pulse.phase_durations_us[{i}] = {d} us; allowed: >= {PHASE_STEP_US} us "
-                    f"and a multiple of {PHASE_STEP_US} us"
-                )
+        for i, c in enumerate(curs):
             try:
                 c = float(c)
             except (TypeError, ValueError):
                 raise TypeError(f"Pulse.phase_currents_uA[{i}] must be a number, got {c!r}") from None
-            if not math.isfinite(c) or c == 0.0 or abs(c) > MAX_CURRENT_UA:
+            if c == 0.0:
                 raise ValueError(
-                    f"Pulse.phase_currents_uA[{i}] = {c} uA; allowed: 0 < |I| <= {MAX_CURRENT_UA} uA"
-                )
-            charge_nc = abs(c) * d / 1000.0
-            if abs(c) * d > MAX_CHARGE_PER_PHASE_NC * 1000.0:  # in pC, exactly as the SDK compares
-                raise ValueError(
-                    f"Pulse phase {i}: {d} us x {c} uA = {charge_nc:.3f} nC; allowed: <= "
-                    f"{MAX_CHARGE_PER_PHASE_NC} nC per phase"
-                )
-            if fcurs and (fcurs[-1] > 0) == (c > 0):
-                raise ValueError(
-                    f"Pulse.phase_currents_uA[{i}] = {c} uA has the same polarity as phase {i - 1}; "
-                    "allowed: alternating polarity"
+                    f"Pulse.phase_currents_uA[{i}]: 0.0 uA is not allowed; allowed 0 < |I| <= {MAX_CURRENT_UA} uA"
                 )
             fcurs.append(c)
+        durs, fcurs = check_phases(durs, fcurs, "Pulse.")
         object.__setattr__(self, "phase_durations_us", durs)
         object.__setattr__(self, "phase_currents_uA", tuple(fcurs))
 
@@ -320,11 +243,10 @@ class StimCommand:
         if not isinstance(self.pulse, Pulse):
             raise TypeError(f"StimCommand.pulse must be a Pulse, got {type(self.pulse).__name__}")
         count = _as_int(self.burst_count, "StimCommand.burst_count")
-        if count < 1:
-            raise ValueError(f"StimCommand.burst_count = {count}; allowed: an integer >= 1")
-        object.__setattr__(self, "burst_count", count)
         hz = self.burst_hz
         if hz is None:
+            check_burst(count, MAX_BURST_HZ, 0, "StimCommand.")  # the count alone
+            object.__setattr__(self, "burst_count", count)
             if count > 1:
                 raise ValueError(
                     f"StimCommand.burst_hz is required when burst_count = {count} > 1; "
@@ -335,19 +257,8 @@ class StimCommand:
             hz = float(hz)
         except (TypeError, ValueError):
             raise TypeError(f"StimCommand.burst_hz must be a number, got {self.burst_hz!r}") from None
-        if not math.isfinite(hz) or not MIN_BURST_HZ <= hz <= MAX_BURST_HZ:
-            raise ValueError(
-                f"StimCommand.burst_hz = {hz} Hz; "
-                f"allowed: {MIN_BURST_HZ:g} <= burst_hz <= {MAX_BURST_HZ:g} Hz"
-            )
-        interval_us = int(1e6 / hz / PHASE_STEP_US + 0.5) * PHASE_STEP_US
-        shortest_us = self.pulse.duration_us + MIN_LEAD_TIME_US
-        if interval_us < shortest_us:
-            raise ValueError(
-                f"StimCommand.burst_hz = {hz:g} Hz leaves {interval_us} us between pulses of "
-                f"{self.pulse.duration_us} us; allowed: burst_hz <= {1e6 / shortest_us:.1f} Hz "
-                f"(pulse + {MIN_LEAD_TIME_US} us lead)"
-            )
+        count, hz = check_burst(count, hz, self.pulse.duration_us, "StimCommand.")
+        object.__setattr__(self, "burst_count", count)
         object.__setattr__(self, "burst_hz", hz)
 
     @property

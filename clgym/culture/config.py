@@ -26,6 +26,8 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
+from clgym.cl1 import PITCH_UM
+
 
 class ConfigError(ValueError):
     """A culture configuration value is out of its allowed range (the message names the field)."""
@@ -75,7 +77,7 @@ class CultureConfig:
     heterogeneity: float = 0.08  # relative s.d. of a, b, c, d around each type's value
 
     # --- dish geometry --------------------------------------------------------------------------------
-    grid_pitch_um: float = 200.0  # CL1 electrode pitch
+    grid_pitch_um: float = PITCH_UM  # CL1 electrode pitch (clgym.cl1)
     dish_margin_um: float = 300.0  # substrate beyond the outer electrodes
 
     # --- connectivity ---------------------------------------------------------------------------------

@@ -31,20 +31,29 @@ import math
 import numba
 import numpy as np
 
+from clgym.cl1 import (
+    FRAMES_PER_SECOND,
+    GRID_SIZE,
+    GROUNDED_CHANNELS,
+    MAX_CURRENT_UA,  # noqa: F401 - the engine's import (culture.py)
+    N_CHANNELS,
+    NON_RECORDING_CHANNELS,
+    REFERENCE_CHANNEL,  # noqa: F401 - re-exported by clgym.culture
+    SPIKE_WAVEFORM_SAMPLES,
+    UV_PER_SAMPLE_UNIT,
+)
+
 from .config import CultureConfig
 
-N_CHANNELS = 64
-GRID = 8
-UV_PER_UNIT = 0.195
-FRAMES_PER_SECOND = 25_000
-WAVEFORM_SAMPLES = 75
+# the CL1's facts (clgym.cl1), under the names the engine uses
+GRID = GRID_SIZE
+UV_PER_UNIT = UV_PER_SAMPLE_UNIT
+WAVEFORM_SAMPLES = SPIKE_WAVEFORM_SAMPLES
 WAVEFORM_TROUGH = 25
-NON_STIMULABLE = (0, 7, 56, 63)
-REFERENCE_CHANNEL = 4
+NON_STIMULABLE = GROUNDED_CHANNELS
 # a CL1 reports no spikes on its grounded corner electrodes or on the reference (as the cl SDK's simulator)
-NON_RECORDING = NON_STIMULABLE + (REFERENCE_CHANNEL,)
+NON_RECORDING = NON_RECORDING_CHANNELS
 STRENGTH_DURATION_US = 200.0
-MAX_CURRENT_UA = 3.0  # the CL1's limit
 _SD_NORM = 1.0 - math.exp(-1.0)  # strength-duration factor of a 200 us phase
 
 
@@ -169,7 +178,7 @@ def _synthesize(n_frames, frame0, noise_units, rng_state, table, spk_frame, spk_
             out[f, ch] = noise_units * table[(offsets[ch] + f) & mask]
     for k in range(spk_frame.size):
         start = spk_frame[k] - frame0 - 25
-        scale = abs(spk_amp[k]) / 0.195
+        scale = abs(spk_amp[k]) / UV_PER_UNIT
         for s in range(template.size):
             f = start + s
             if 0 <= f < n_frames:

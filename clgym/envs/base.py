@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from gymnasium import logger, spaces
 
+from clgym.cl1 import FRAMES_PER_SECOND
 from clgym.coding.stimulus import Pulse, StimCommand
 from clgym.culture import CultureConfig
 from clgym.links import InProcessLink, Link, SdkLink, Tick
@@ -41,7 +42,7 @@ from clgym.links import InProcessLink, Link, SdkLink, Tick
 TICKS_PER_SECOND = 100
 """Env steps (and culture ticks) per second: one step is one 10 ms tick, as DishBrain's game loop."""
 TICK_S = 1.0 / TICKS_PER_SECOND
-FRAMES_PER_TICK = 25_000 // TICKS_PER_SECOND
+FRAMES_PER_TICK = FRAMES_PER_SECOND // TICKS_PER_SECOND
 LINK_KINDS = ("in_process", "sdk")
 DEFAULT_CULTURE = "dishbrain"  # calibrated to DishBrain's own recordings (README, "The simulated culture")
 SPIKE_COUNT_CAP_PER_CHANNEL = 50

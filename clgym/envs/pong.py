@@ -11,8 +11,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from clgym.cl1 import N_CHANNELS, UNUSABLE_CHANNELS
 from clgym.coding import (
-    N_CHANNELS,
     AgentStimEncoder,
     ChannelLayout,
     Feedback,
@@ -23,7 +23,6 @@ from clgym.coding import (
     pong_layout,
 )
 from clgym.coding.feedback import CONDITIONS, FeedbackStep
-from clgym.coding.stimulus import UNUSABLE_CHANNELS
 from clgym.envs.base import (
     HUMAN_FRAME_EVERY,
     TICK_S,

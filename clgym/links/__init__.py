@@ -1,7 +1,8 @@
 """Links: the one boundary envs talk through, to a CL1, the SDK's simulator, or an in-process culture.
 
 See :mod:`clgym.links.base` for the concepts and :class:`SdkLink` / :class:`InProcessLink` for the two
-implementations; :mod:`clgym.links.stim_rules` holds the CL1's stimulation limits and pulse timing.
+implementations; :mod:`clgym.links.stim_rules` parses a stim and times its pulses (the limits themselves are
+:mod:`clgym.cl1`'s).
 
 >>> from clgym.links import InProcessLink, SdkLink
 >>> with InProcessLink("tiny") as link:
@@ -15,14 +16,14 @@ from .base import Link, LinkClosedError, Terminated, Tick
 from .in_process_link import InProcessLink
 from .processes import sdk_child_processes, sdk_processes
 from .sdk_link import SdkLink, SourceFailedError
-from .stim_rules import GROUNDED_CHANNELS, Pulse, PulseScheduler, StimRequest, validate_stim
+from .stim_rules import GROUNDED_CHANNELS, DeliveredPulse, PulseScheduler, StimRequest, validate_stim
 
 __all__ = [
     "GROUNDED_CHANNELS",
     "InProcessLink",
     "Link",
     "LinkClosedError",
-    "Pulse",
+    "DeliveredPulse",
     "PulseScheduler",
     "SdkLink",
     "SourceFailedError",

@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from .stim_rules import CHANNEL_COUNT, MIN_LEAD_TIME_US, StimRequest, validate_stim
+from clgym.cl1 import FRAMES_PER_SECOND
 
-FRAMES_PER_SECOND = 25_000
+from .stim_rules import CHANNEL_COUNT, MIN_LEAD_TIME_US, StimRequest, validate_stim
 
 
 class LinkClosedError(RuntimeError):

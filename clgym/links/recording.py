@@ -37,9 +37,9 @@ from typing import Any
 
 import numpy as np
 
-FRAMES_PER_SECOND = 25_000
-CHANNEL_COUNT = 64
-DEFAULT_UV_PER_SAMPLE_UNIT = 0.195
+from clgym.cl1 import FRAMES_PER_SECOND
+from clgym.cl1 import N_CHANNELS as CHANNEL_COUNT
+from clgym.cl1 import UV_PER_SAMPLE_UNIT as DEFAULT_UV_PER_SAMPLE_UNIT
 
 
 def recording_attributes(

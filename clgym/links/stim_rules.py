@@ -7,12 +7,13 @@ alternating polarity, each a duration in us and a current in uA), and optionally
 :func:`validate_stim` checks every hardware limit *before* anything is sent and returns a normalised
 :class:`StimRequest`; a violation raises ``ValueError`` naming the field and the allowed range. (The SDK
 itself silently drops stims on the grounded channels 0, 7, 56, 63 and would stimulate the reference electrode
-4; we refuse all five, with the message of :func:`clgym.coding.stimulus.validate_channels`, the one channel
-validator that channel layouts use too.)
+4; we refuse all five, with the message of :func:`clgym.cl1.validate_channels`, the one channel
+validator that channel layouts use too.) Every limit is defined and checked in :mod:`clgym.cl1`, the one stim
+validator the coding layer's ``Pulse`` / ``StimCommand`` call too; this module parses the SDK's forms of a stim.
 
-A **pulse** is one delivered pulse on one channel at one 25 kHz frame. :class:`PulseScheduler` turns
-requests into pulses with the timing rules the cl SDK's simulator applies (measured and read from cl-sdk
-1.0.0, re-derived here, not copied):
+A **delivered pulse** (:class:`DeliveredPulse`) is one pulse on one channel at one 25 kHz frame.
+:class:`PulseScheduler` turns requests into pulses with the timing rules the cl SDK's simulator applies
+(measured and read from cl-sdk 1.0.0, re-derived here, not copied):
 
 - time is kept on a 50 kHz grid (20 us steps); a request issued at frame ``t`` starts at
   ``2 t + lead_time_us / 20`` steps, and a pulse lands at external frame ``steps // 2``;
@@ -42,24 +43,34 @@ from __future__ import annotations
 
 import functools
 import heapq
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from clgym.coding.stimulus import validate_channels
+from clgym.cl1 import (
+    GROUNDED_CHANNELS,
+    LEAD_TIME_STEP_US,
+    MAX_BURST_HZ,
+    MAX_CURRENT_UA,
+    MAX_PHASES,
+    MIN_LEAD_TIME_US,
+    PHASE_STEP_US,
+    burst_interval_us,
+    check_burst,
+    check_phases,
+    validate_channels,
+)
+from clgym.cl1 import MAX_CHARGE_PER_PHASE_NC as MAX_PHASE_CHARGE_NC
+from clgym.cl1 import N_CHANNELS as CHANNEL_COUNT
 
-CHANNEL_COUNT = 64
-GROUNDED_CHANNELS = (0, 7, 56, 63)
-MAX_CURRENT_UA = 3.0
-PHASE_STEP_US = 20
-MAX_PHASE_CHARGE_NC = 3.0
-MAX_PHASES = 3
-MAX_BURST_HZ = 200.0
-MIN_LEAD_TIME_US = 80
-LEAD_TIME_STEP_US = 40
+__all__ = [
+    "CHANNEL_COUNT", "DEFAULT_PULSE_US", "GROUNDED_CHANNELS", "LEAD_TIME_STEP_US", "MAX_BURST_HZ", "MAX_CURRENT_UA",
+    "MAX_PHASES", "MAX_PHASE_CHARGE_NC", "MIN_LEAD_TIME_US", "PHASE_STEP_US", "DeliveredPulse", "PulseScheduler",
+    "StimRequest", "validate_stim",
+]
+
 DEFAULT_PULSE_US = 160  # phase width of the SDK's float shorthand
 
 _STEPS_PER_FRAME = 2  # the SDK schedules on a 50 kHz grid; frames are 25 kHz
@@ -87,7 +98,7 @@ class StimRequest:
             hz = self.burst_hz
         else:  # the SDK's implicit one-pulse burst: as fast as the pulse allows, capped at 200 Hz
             hz = min(1_000_000 / (self.pulse_duration_us + MIN_LEAD_TIME_US), MAX_BURST_HZ)
-        return int(1_000_000 / hz / PHASE_STEP_US + 0.5) * PHASE_STEP_US
+        return burst_interval_us(hz)
 
     def to_sdk(self):
         """The equivalent ``(ChannelSet, StimDesign, BurstDesign | None)`` for ``cl`` (validated already)."""
@@ -100,17 +111,13 @@ class StimRequest:
         return cl.ChannelSet(*self.channels), cl.StimDesign(*phases), burst
 
 
-class Pulse(NamedTuple):
+class DeliveredPulse(NamedTuple):
     """One pulse on one channel, as the culture receives it (cf. ``cl.sim.DataSourceStim``)."""
 
     timestamp: int
     channel: int
     phase_durations_us: tuple[int, ...]
     phase_currents_uA: tuple[float, ...]
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
 
 
 def _refuse(field: str, message: str) -> ValueError:
@@ -149,39 +156,10 @@ def _validate_phases(flat: list[float]) -> tuple[tuple[int, ...], tuple[float, .
             "design",
             f"{len(flat)} numbers given; allowed 1 to {MAX_PHASES} phases as (duration_us, current_uA) pairs",
         )
-    durations: list[int] = []
-    currents: list[float] = []
-    for i in range(len(flat) // 2):
-        duration, current = float(flat[2 * i]), float(flat[2 * i + 1])
-        if not duration.is_integer() or duration < PHASE_STEP_US or int(duration) % PHASE_STEP_US:
-            raise _refuse(
-                f"phase_durations_us[{i}]",
-                f"{flat[2 * i]} us is not allowed; allowed multiples of "
-                f"{PHASE_STEP_US} us, at least {PHASE_STEP_US} us",
-            )
-        if not math.isfinite(current) or abs(current) > MAX_CURRENT_UA:
-            raise _refuse(
-                f"phase_currents_uA[{i}]",
-                f"{current} uA is out of range; allowed -{MAX_CURRENT_UA}..{MAX_CURRENT_UA} uA",
-            )
-        charge_nC = int(duration) * current / 1000.0
-        if abs(charge_nC) > MAX_PHASE_CHARGE_NC:
-            raise _refuse(
-                f"phase_charge_nC[{i}]",
-                f"{int(duration)} us x {current} uA = {charge_nC:.3f} nC; "
-                f"allowed |charge| <= {MAX_PHASE_CHARGE_NC} nC per phase",
-            )
-        if i and _sign(currents[-1]) == _sign(current):
-            raise _refuse(
-                f"phase_currents_uA[{i}]",
-                f"{current} uA has the polarity of the phase before; allowed: consecutive phases of opposite polarity",
-            )
-        durations.append(int(duration))
-        currents.append(current)
-    return tuple(durations), tuple(currents)
+    return check_phases(flat[0::2], flat[1::2])
 
 
-def _burst_parts(burst) -> tuple[int, float | None]:
+def _burst_parts(burst) -> tuple[object, float | None]:
     if burst is None:
         return 1, None
     parts = getattr(burst, "_args", burst)  # cl.BurstDesign keeps (count, hz) here
@@ -190,11 +168,7 @@ def _burst_parts(burst) -> tuple[int, float | None]:
         hz = float(hz)
     except (TypeError, ValueError) as error:
         raise _refuse("burst", f"{burst!r} is not allowed; allowed None, (count, hz) or a cl.BurstDesign") from error
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise _refuse("burst_count", f"{count!r} is not allowed; allowed integers >= 1")
-    if not math.isfinite(hz) or not 0 < hz <= MAX_BURST_HZ:
-        raise _refuse("burst_hz", f"{hz} Hz is out of range; allowed (0, {MAX_BURST_HZ:g}] Hz")
-    return int(count), hz
+    return count, hz
 
 
 def validate_stim(channels, design, burst=None, lead_time_us: int = MIN_LEAD_TIME_US) -> StimRequest:
@@ -226,6 +200,8 @@ def _validate(channels, design, burst, lead_time_us) -> StimRequest:
     channel_tuple = _as_channels(channels)
     durations, currents = _validate_phases(_design_phases(design))
     count, hz = _burst_parts(burst)
+    if hz is not None:
+        count, hz = check_burst(count, hz, sum(durations))
     if (
         isinstance(lead_time_us, bool)
         or not isinstance(lead_time_us, (int, np.integer))
@@ -237,17 +213,7 @@ def _validate(channels, design, burst, lead_time_us) -> StimRequest:
             f"{lead_time_us!r} is not allowed; allowed multiples of "
             f"{LEAD_TIME_STEP_US} us, at least {MIN_LEAD_TIME_US} us",
         )
-    request = StimRequest(channel_tuple, durations, currents, count, hz, int(lead_time_us))
-    if hz is not None:
-        shortest_us = request.pulse_duration_us + MIN_LEAD_TIME_US
-        if request.burst_interval_us() < shortest_us:
-            raise _refuse(
-                "burst_hz",
-                f"{hz} Hz leaves {request.burst_interval_us()} us between pulses of "
-                f"{request.pulse_duration_us} us; allowed burst_hz <= "
-                f"{1_000_000 / shortest_us:.1f} Hz (pulse + {MIN_LEAD_TIME_US} us lead)",
-            )
-    return request
+    return StimRequest(channel_tuple, durations, currents, count, hz, int(lead_time_us))
 
 
 class PulseScheduler:
@@ -260,7 +226,7 @@ class PulseScheduler:
 
     def __init__(self, start_timestamp: int = 0):
         self._busy_until_steps = [start_timestamp * _STEPS_PER_FRAME] * CHANNEL_COUNT  # per channel
-        self._pending: list[tuple[int, int, int, Pulse]] = []  # (timestamp, channel, order, pulse)
+        self._pending: list[tuple[int, int, int, DeliveredPulse]] = []  # (timestamp, channel, order, pulse)
         self._order = 0
 
     def __len__(self) -> int:
@@ -281,7 +247,7 @@ class PulseScheduler:
             start_steps = (from_steps if from_steps > free_steps else free_steps) + lead_steps
             for i in range(request.burst_count):
                 pulse_steps = start_steps + (i * interval_us) // PHASE_STEP_US
-                pulse = Pulse(
+                pulse = DeliveredPulse(
                     pulse_steps // _STEPS_PER_FRAME,
                     channel,
                     request.phase_durations_us,
@@ -291,8 +257,8 @@ class PulseScheduler:
                 self._order += 1
             busy[channel] = start_steps + (request.burst_count * interval_us) // PHASE_STEP_US - _MIN_LEAD_STEPS
 
-    def pop_due(self, until_timestamp: int) -> list[Pulse]:
-        due: list[Pulse] = []
+    def pop_due(self, until_timestamp: int) -> list[DeliveredPulse]:
+        due: list[DeliveredPulse] = []
         pending = self._pending
         while pending and pending[0][0] < until_timestamp:
             due.append(heapq.heappop(pending)[3])

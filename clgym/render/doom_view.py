@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from clgym.cl1 import FRAMES_PER_SECOND
 from clgym.coding.layout import ChannelLayout
 from clgym.render._pygame import pygame
 from clgym.render.pong_renderer import BACKGROUND, TEXT, TEXT_DIM, PongRenderer
@@ -500,7 +501,7 @@ class DoomRenderer(PongRenderer):
         heatmap_tau_s: float = 1.0,
         title: str = "clgym: CLDoomLite",
         fps: float | None = None,
-        sample_rate_hz: float = 25_000.0,
+        sample_rate_hz: float = float(FRAMES_PER_SECOND),
         style: DoomViewStyle | None = None,
     ) -> None:
         super().__init__({} if layout is None else layout, size, tick_s, heatmap_tau_s, title, fps, sample_rate_hz)

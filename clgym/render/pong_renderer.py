@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from clgym.cl1 import FRAMES_PER_SECOND, N_CHANNELS, UNUSABLE_CHANNELS
 from clgym.coding.layout import ChannelLayout
 from clgym.coding.pong import pong_layout
-from clgym.coding.stimulus import UNUSABLE_CHANNELS
 from clgym.render._pygame import init_fonts, pygame
 from clgym.render.heatmap import MEAHeatmap
 from clgym.render.raster import SpikeRaster
@@ -79,7 +79,7 @@ class PongRenderer:
         heatmap_tau_s: float = 1.0,
         title: str = "clgym: CLPong",
         fps: float | None = None,
-        sample_rate_hz: float = 25_000.0,
+        sample_rate_hz: float = float(FRAMES_PER_SECOND),
     ) -> None:
         w, h = (int(size[0]), int(size[1]))
         if w < 320 or h < 240:
@@ -100,12 +100,12 @@ class PongRenderer:
         self._text_cache: dict[tuple[str, Color, bool], pygame.Surface] = {}
         self._compute_layout()
         grouped = [c for g in groups.values() for c in g]
-        order = grouped + [c for c in range(64) if c not in set(grouped)]
+        order = grouped + [c for c in range(N_CHANNELS) if c not in set(grouped)]
         colors = SpikeRaster.colors_for_groups(groups, self.group_colors, OTHER)
         self.raster = SpikeRaster(
             self.raster_rect.width,
-            64,
-            self.raster_rect.height // 64,
+            N_CHANNELS,
+            self.raster_rect.height // N_CHANNELS,
             colors,
             dim_channels=sorted(UNUSABLE_CHANNELS),
             stim_color=STIM,
@@ -132,8 +132,8 @@ class PongRenderer:
     def _compute_layout(self) -> None:
         w, h = self.size
         m = 8
-        rpc = max(1, int(h * 0.3) // 64)
-        raster_h = 64 * rpc
+        rpc = max(1, int(h * 0.3) // N_CHANNELS)
+        raster_h = N_CHANNELS * rpc
         label_w = 10
         self.raster_rect = pygame.Rect(m + label_w, h - m - raster_h, w - 2 * m - label_w, raster_h)
         top_h = self.raster_rect.top - m - 20 - m
@@ -230,10 +230,10 @@ class PongRenderer:
         counts = None
         if sc.size:
             try:
-                counts = np.bincount(sc, minlength=64)  # also rejects negative or non-integer channels
+                counts = np.bincount(sc, minlength=N_CHANNELS)  # also rejects negative or non-integer channels
             except (ValueError, TypeError):
                 counts = None
-            if counts is None or counts.shape[0] > 64:
+            if counts is None or counts.shape[0] > N_CHANNELS:
                 raise ValueError(f"spike channels must be integers in 0..63, got {sc.tolist()}")
         if st.size:
             stl = st.tolist()

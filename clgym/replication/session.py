@@ -110,14 +110,14 @@ class PathwayWeights:
 def run_session(spec: SessionSpec) -> dict:
     """Play one session; return its rallies and, per activity bin, what the culture and paddle did."""
     from clgym.analysis.activity import network_bursts
-    from clgym.culture.mea import NON_STIMULABLE, REFERENCE_CHANNEL
+    from clgym.cl1 import FRAMES_PER_SECOND, RECORDING_CHANNELS
     from clgym.envs.pong import GAME_STATE_FIELDS
 
     started, started_cpu = time.perf_counter(), time.process_time()
     env = _open_env(spec)
     ticks = int(round(spec.minutes * TICKS_PER_MINUTE))
     bin_ticks = max(1, ticks // ACTIVITY_BINS_PER_SESSION)
-    recording_channels = 64 - len(set(NON_STIMULABLE) | {REFERENCE_CHANNEL})
+    recording_channels = len(RECORDING_CHANNELS)
     y, paddle, paused = (GAME_STATE_FIELDS.index(k) for k in ("ball_y", "paddle_y", "paused"))
     rallies, bins = RallyCounter(), []
     try:
@@ -151,7 +151,7 @@ def run_session(spec: SessionSpec) -> dict:
                 bursts = network_bursts(stamps, channels, frames, start_frame=bin_start_frame)
                 bins.append({"start_min": bin_start_tick / TICKS_PER_MINUTE,
                              "stop_min": (t + 1) / TICKS_PER_MINUTE,
-                             "spike_rate_hz": float(stamps.size / (frames / 25_000) / recording_channels),
+                             "spike_rate_hz": float(stamps.size / (frames / FRAMES_PER_SECOND) / recording_channels),
                              "bursts_per_minute": float(bursts.per_minute), **pathways.weights(),
                              "moving_ticks": moving, "toward_ball_ticks": toward})
                 bin_spikes.clear()

@@ -29,12 +29,12 @@ from collections.abc import Sequence
 import numpy as np
 from cl.sim import DataSourceBatch, DataSourceSpike, DataSourceStim, SimulatorDataSource
 
+from clgym.cl1 import NON_RECORDING_CHANNELS
 from clgym.culture import CultureConfig, spike_waveform
-from clgym.culture.mea import NON_STIMULABLE, REFERENCE_CHANNEL
 
 from .culture_source import culture_source_metadata
 
-SILENT_CHANNELS = tuple(sorted({*NON_STIMULABLE, REFERENCE_CHANNEL}))
+SILENT_CHANNELS = tuple(sorted(NON_RECORDING_CHANNELS))
 _DEFAULTS = CultureConfig()
 
 

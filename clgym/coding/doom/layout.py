@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 
+from clgym.cl1 import GRID_SIZE, N_CHANNELS, UNUSABLE_CHANNELS, validate_channels
 from clgym.coding.decoders import channel_counts
-from clgym.coding.layout import GRID_SIZE, ChannelLayout, rowcol_to_channel
-from clgym.coding.stimulus import N_CHANNELS, UNUSABLE_CHANNELS, validate_channels
+from clgym.coding.layout import ChannelLayout, grid_text, label_grid, rowcol_to_channel
 
 __all__ = ["DOOM_MOTOR_NAMES", "DoomLayout", "doom_layout"]
 
@@ -205,22 +205,13 @@ class DoomLayout:
 
     def grid(self) -> np.ndarray:
         """``(8, 8)`` labels: ``"B0".."B7"`` bearing, ``"W0"..`` wall, ``L R F A`` motor, ``x`` unusable, ``.``."""
-        g = np.full((GRID_SIZE, GRID_SIZE), ".", dtype=object)
-        for c in UNUSABLE_CHANNELS:
-            g[divmod(c, GRID_SIZE)] = "x"
-        for name in DOOM_MOTOR_NAMES:
-            for c in getattr(self, name):
-                g[divmod(c, GRID_SIZE)] = _GRID_LABELS[name]
+        labels = {c: _GRID_LABELS[name] for name in DOOM_MOTOR_NAMES for c in getattr(self, name)}
         for prefix, group in (("B", self.bearing), ("W", self.wall)):
-            for i, c in enumerate(group):
-                g[divmod(c, GRID_SIZE)] = f"{prefix}{i}"
-        return g
+            labels.update({c: f"{prefix}{i}" for i, c in enumerate(group)})
+        return label_grid(labels)
 
     def __str__(self) -> str:
-        rows = ["     " + "".join(f"c{c:<3d}" for c in range(GRID_SIZE))]
-        for r, line in enumerate(self.grid()):
-            rows.append(f"r{r}   " + "".join(f"{s:<4s}" for s in line))
-        return "\n".join(rows)
+        return grid_text(self.grid())
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(DoomLayout) if f.init)
