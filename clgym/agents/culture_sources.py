@@ -6,7 +6,8 @@ place and are identical for the agent and its baselines:
 - ``source="culture"``: clgym's culture in-process (exactly the link ``CLPong-v0`` opens for
   ``link="in_process"``), one culture per env, many per process;
 - ``source="random"``: the cl SDK's own ``RandomDataSource`` (Poisson noise with threshold-crossing spikes)
-  in place of the culture, driven in-process by the same :class:`~clgym.links.InProcessLink`. It ignores
+  in place of the culture, driven in-process by the same :class:`~clgym.links.InProcessLink`
+  (both opened by :func:`clgym.links.open_link`). It ignores
   stimulation, so its spikes carry no game information: DishBrain's in-silico control, and the baseline an
   agent must fail on (if it does not, the signal came from somewhere other than the culture);
 - ``drop_spikes=True``: the culture runs and is stimulated as usual but every spike is discarded before the
@@ -20,65 +21,14 @@ place and are identical for the agent and its baselines:
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 from typing import Any
 
-import numpy as np
+from clgym.envs.base import FRAMES_PER_TICK, TICKS_PER_SECOND, require_choice, require_seed
+from clgym.links.factory import SilenceableLink, open_link, random_source
 
-from clgym.envs.base import FRAMES_PER_TICK, TICKS_PER_SECOND, culture_spec, require_choice, require_seed
-from clgym.links import InProcessLink, Tick
+__all__ = ["SOURCES", "SilenceableLink", "make_link", "random_source"]
 
 SOURCES = ("culture", "random")
-RANDOM_PREFETCH_ENV = "CL_SDK_RANDOM_PREFETCH_WORKERS"
-
-
-class SilenceableLink(InProcessLink):
-    """An :class:`~clgym.links.InProcessLink` whose spikes can be silenced (the zero-spike ablation), counting what
-    the source produced.
-
-    Args:
-        *args, **kwargs: as :class:`~clgym.links.InProcessLink`.
-        drop_spikes: discard every spike before it leaves the link (the culture still runs and is
-            stimulated; the env, its decoder and the agent see silence).
-
-    Attributes:
-        spikes_seen: spikes the source produced since the link opened (before ``drop_spikes``).
-    """
-
-    def __init__(self, *args: Any, drop_spikes: bool = False, **kwargs: Any):
-        self.drop_spikes = bool(drop_spikes)
-        self.spikes_seen = 0
-        super().__init__(*args, **kwargs)
-
-    def _advance(self) -> Tick:
-        tick = super()._advance()
-        self.spikes_seen += int(tick.spike_channels.size)
-        if self.drop_spikes and tick.spike_channels.size:
-            tick = Tick(tick.index, tick.start_timestamp, tick.stop_timestamp, np.empty(0, np.int64),
-                        np.empty(0, np.int32), tick.stim_timestamps, tick.stim_channels)
-        return tick
-
-
-def random_source(seed: int, spike_percentile: float | None = None):
-    """The cl SDK's ``RandomDataSource`` seeded with ``seed``, computing its blocks in the calling thread.
-
-    The SDK's default prefetch pool (a thread per source) would make N in-process envs fight over the cores
-    the agent is measured on, so blocks are generated synchronously (same bytes: each block depends only on
-    the seed and its index).
-    """
-    from cl.sim._data_source import RandomDataSource  # the SDK's own class (not re-exported by cl.sim)
-
-    previous = os.environ.get(RANDOM_PREFETCH_ENV)
-    os.environ[RANDOM_PREFETCH_ENV] = "0"
-    try:
-        return RandomDataSource(random_seed=int(seed), spike_percentile=spike_percentile)
-    finally:
-        if previous is None:
-            del os.environ[RANDOM_PREFETCH_ENV]
-        else:
-            os.environ[RANDOM_PREFETCH_ENV] = previous
 
 
 def make_link(source: str = "culture", culture: Any = "small", seed: int = 0, *, drop_spikes: bool = False,
@@ -100,14 +50,8 @@ def make_link(source: str = "culture", culture: Any = "small", seed: int = 0, *,
     seed = require_seed("seed", seed)
     if seed is None:
         raise ValueError("seed=None is not allowed; allowed: an integer >= 0")
-    if source == "culture":
-        spec, pinned = culture_spec(culture)
-        config = {**spec, "seed": pinned if pinned is not None else seed}
-        link = SilenceableLink(config, ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes)
-    else:
-        with contextlib.redirect_stdout(io.StringIO()):  # the SDK prints its seed on open()
-            link = SilenceableLink(source=random_source(seed, random_spike_percentile),
-                                   ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes)
+    link = open_link(source, culture=culture, seed=seed, ticks_per_second=TICKS_PER_SECOND, drop_spikes=drop_spikes,
+                     random_spike_percentile=random_spike_percentile)
     if link.frames_per_tick != FRAMES_PER_TICK:  # a guard against the env's and link's tick rates drifting apart
         link.close()
         raise RuntimeError(f"link ticks every {link.frames_per_tick} frames, the env needs {FRAMES_PER_TICK}")

@@ -36,15 +36,14 @@ from gymnasium import logger, spaces
 
 from clgym.cl1 import FRAMES_PER_SECOND
 from clgym.coding.stimulus import Pulse, StimCommand
-from clgym.culture import CultureConfig
 from clgym.links import InProcessLink, Link, SdkLink, Tick
+from clgym.links.factory import DEFAULT_CULTURE, culture_spec  # noqa: F401 - re-exported: the env's culture argument
 
 TICKS_PER_SECOND = 100
 """Env steps (and culture ticks) per second: one step is one 10 ms tick, as DishBrain's game loop."""
 TICK_S = 1.0 / TICKS_PER_SECOND
 FRAMES_PER_TICK = FRAMES_PER_SECOND // TICKS_PER_SECOND
 LINK_KINDS = ("in_process", "sdk")
-DEFAULT_CULTURE = "dishbrain"  # calibrated to DishBrain's own recordings (README, "The simulated culture")
 SPIKE_COUNT_CAP_PER_CHANNEL = 50
 """Observed counts are clipped at this many spikes per channel per tick (a 5 kHz channel; the simulated
 culture's network bursts peak below 30), so the observation space of a decoder-mode env is bounded."""
@@ -96,28 +95,6 @@ def require_action(action: Any, space: spaces.Space, allowed: str) -> None:
     """``ValueError`` naming the action, the space and ``allowed`` unless ``space`` contains ``action``."""
     if not space.contains(action):
         raise ValueError(f"action {action!r} is not in the action space {space}; allowed: {allowed}")
-
-
-def culture_spec(culture: Any) -> tuple[dict[str, Any], int | None]:
-    """Validate a culture argument; return its config dict and the seed it pins (``None``: not pinned).
-
-    Accepted: a preset name, a dict ``{"preset": ..., **overrides}`` (pinned if it has ``"seed"``), or a
-    :class:`~clgym.culture.CultureConfig` (always pinned: it carries its seed). Raises ``ValueError`` with the
-    engine's message (field and allowed range) for a bad config.
-    """
-    if culture is None:
-        culture = DEFAULT_CULTURE
-    if isinstance(culture, CultureConfig):
-        return culture.to_dict(), culture.seed
-    if isinstance(culture, str):
-        spec: dict[str, Any] = {"preset": culture}
-    elif isinstance(culture, dict):
-        spec = dict(culture)
-    else:
-        raise ValueError(f"culture={culture!r} is not allowed; allowed: a preset name, a dict "
-                         "{'preset': ..., **fields} or a CultureConfig")
-    config = CultureConfig.from_dict(dict(spec))  # raises ConfigError (a ValueError) naming the field
-    return spec, (config.seed if "seed" in spec else None)
 
 
 def send_commands(link: Link, commands: Iterable[StimCommand]) -> None:

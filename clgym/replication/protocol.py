@@ -86,19 +86,10 @@ def _culture_link(job: CultureJob, snapshot: dict | None = None):
 
 
 def _source_link(condition: str, seed: int):
-    import contextlib
-    import io
+    from clgym.links import open_link
 
-    from clgym.links import InProcessLink
-
-    if condition == "media_only":
-        from clgym.sources.noise_source import NoiseSource
-
-        return InProcessLink(source=NoiseSource(seed=seed), ticks_per_second=TICKS_PER_SECOND)
-    from clgym.agents.culture_sources import random_source
-
-    with contextlib.redirect_stdout(io.StringIO()):  # the SDK's source prints its seed when opened
-        return InProcessLink(source=random_source(seed), ticks_per_second=TICKS_PER_SECOND)
+    return open_link("media_only" if condition == "media_only" else "random", seed=seed,
+                     ticks_per_second=TICKS_PER_SECOND)
 
 
 def _record_stims(link) -> list:

@@ -64,6 +64,7 @@ PARENT_POLL_SECONDS = 0.25
 SDK_PRODUCER_START_LIMIT_S = 15.0  # cl-sdk 1.0.0: BaseProducer.start(timeout=15.0)
 SLOW_OPEN_WARNING_S = 9.0  # seconds after the producer's start: warn on stderr while there is still time
 SDK_SUBPROCESS_MAIN = "cl._sim._subprocess_main"
+SDK_ACCELERATED_WAIT_S = 0.1  # cl-sdk 1.0.0: an accelerated neurons.loop() waits at most this for each tick
 
 
 def running_in_sdk_producer() -> bool:
@@ -182,6 +183,9 @@ class CultureSource(SimulatorDataSource):
         self.frame_mode = frames
         self.parent_watchdog = parent_watchdog
         self.in_sdk_producer = running_in_sdk_producer()
+        # serving a cl script's accelerated loop: a read slower than the SDK's wait fails the script
+        self.accelerated_sdk = self.in_sdk_producer and os.environ.get("CL_SDK_ACCELERATED_TIME", "0") == "1"
+        self._slow_tick_reported = False
         if parent_pid is None and parent_watchdog and self.in_sdk_producer:
             parent_pid = os.getppid()  # the cl script that started this producer, read before it can die
         self.parent_pid = parent_pid
@@ -230,8 +234,20 @@ class CultureSource(SimulatorDataSource):
 
     def read(self, from_timestamp: int, frame_count: int) -> DataSourceBatch:
         with self._reporting_failures("read"):
+            started = time.perf_counter()
             spikes = self.read_arrays(from_timestamp, frame_count)
-            return DataSourceBatch(frames=spikes.frames, spikes=spikes.to_data_source_spikes())
+            batch = DataSourceBatch(frames=spikes.frames, spikes=spikes.to_data_source_spikes())
+            if self.accelerated_sdk:
+                self._check_tick_cost(from_timestamp, frame_count, time.perf_counter() - started)
+            return batch
+
+    def _check_tick_cost(self, from_timestamp: int, frame_count: int, seconds: float) -> None:
+        """Explain on stderr (once) a read slower than the SDK's accelerated wait, before its bare
+        'Timeout waiting for timestamp'."""
+        if seconds <= SDK_ACCELERATED_WAIT_S or self._slow_tick_reported:
+            return
+        self._slow_tick_reported = True
+        print(slow_tick_message(self.culture_config, from_timestamp, frame_count, seconds), file=sys.stderr, flush=True)
 
     def read_arrays(self, from_timestamp: int, frame_count: int) -> SpikeArrays:
         """``read`` without building per-spike objects (the in-process link's fast path, same spikes)."""
@@ -306,6 +322,19 @@ def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int 
         merged[name] = value
     merged.setdefault("preset", "dishbrain")
     return merged
+
+
+def slow_tick_message(config: CultureConfig, from_timestamp: int, frame_count: int, seconds: float) -> str:
+    """Why an accelerated cl loop on this culture times out: the preset and the measured cost of the tick."""
+    return (
+        f"clgym culture source: culture preset {config.preset!r} ({config.n_neurons} neurons) took "
+        f"{seconds * 1e3:.0f} ms to simulate the {frame_count / FRAMES_PER_SECOND * 1e3:g} ms from frame "
+        f"{from_timestamp} (a network burst), longer than the {SDK_ACCELERATED_WAIT_S * 1e3:.0f} ms the cl SDK waits "
+        "for a tick in accelerated mode (CL_SDK_ACCELERATED_TIME=1): the script fails with 'Timeout waiting for "
+        "timestamp'. This preset cannot keep up on this machine in accelerated mode; use a smaller one "
+        "(dishbrain, small, default), real time (CL_SDK_ACCELERATED_TIME=0), or clgym's own SDK link "
+        "(link='sdk'), which waits longer."
+    )
 
 
 def _slow_open_warning(config: CultureConfig) -> threading.Timer:
