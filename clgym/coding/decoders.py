@@ -2,7 +2,7 @@
 
 :func:`channel_group_counts` turns the channels of a tick's spikes into counts per group (one ``bincount``);
 :class:`MotorRegionDecoder` is DishBrain's motor readout, refit from the authors' replay frames
-(``/work/shared/reference/dishbrain.md``): every 10 ms tick, for each motor region ``k`` with spike
+(``docs/dishbrain.md``): every 10 ms tick, for each motor region ``k`` with spike
 count ``n_k``,
 
 .. code-block:: text

@@ -1,6 +1,6 @@
 """Encoders: game state (or an agent's choice) -> the stimulation of one tick.
 
-:class:`PlaceRateEncoder` is DishBrain's sensory code (``/work/shared/reference/dishbrain.md``):
+:class:`PlaceRateEncoder` is DishBrain's sensory code (``docs/dishbrain.md``):
 
 * place: the field's height is cut into ``n`` equal bands (``n`` = number of sensory channels, 8); the ball's
   band picks the channel (band 0 = smallest y);

@@ -1,6 +1,6 @@
 """Feedback conditions: what the culture is told after a hit or a miss, tick by tick.
 
-DishBrain's conditions (``/work/shared/reference/dishbrain.md``), with our CL1 amplitudes
+DishBrain's conditions (``docs/dishbrain.md``), with our CL1 amplitudes
 (:mod:`clgym.coding.stimulus`: 75 mV -> 1 uA, 150 mV -> 2 uA, 200 us phases):
 
 =============== ===================================== ========================================== ==========

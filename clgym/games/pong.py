@@ -1,6 +1,6 @@
 """DishBrain's Pong as plain Python: no Gymnasium, no culture, one 10 ms tick per :meth:`PongGame.step`.
 
-Geometry and timing from the authors' replay frames (``/work/shared/reference/dishbrain.md``):
+Geometry and timing from the authors' replay frames (``docs/dishbrain.md``):
 
 * a 600 x 600 field, y pointing up (y = 0 is the bottom wall); the paddle lies on the left wall (x = 0), 250
   units long, and moves along y by the velocity it is given each tick (DishBrain's decoder output, units per
