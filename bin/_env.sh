@@ -28,7 +28,7 @@ if [ "${CLGYM_SKIP_INSTALL:-0}" != "1" ]; then
   if [ ! -f "$stamp" ]; then
     # --compile-bytecode: with PYTHONDONTWRITEBYTECODE=1 nothing else writes .pyc, and every SDK producer
     # process would recompile numpy/numba/cl from source (2-4 s of its 15 s start limit)
-    .venv/bin/python -m uv pip install --quiet --compile-bytecode -p .venv/bin/python -e ".[dev,rl]"
+    .venv/bin/python -m uv pip install --quiet --compile-bytecode -p .venv/bin/python -e ".[dev,rl,ray]"  # ray: the Ray campaign test runs in CI too
     rm -f .venv/.clgym-installed-*
     touch "$stamp"
   fi
