@@ -95,3 +95,24 @@ def test_bad_protocol_arguments_fail_before_anything_runs(tmp_path):
     with pytest.raises(ValueError, match="'yoked' replays"):
         CultureJob(culture_seed=0, culture=TINY, minutes=1, settle_s=0, serves=1, max_serve_s=10,
                    conditions=("yoked",))
+
+
+def test_the_yoked_culture_does_not_retrace_the_stimulus_session(settled_snapshot):
+    """Same snapshot, same stimulation: without a fresh random stream a deterministic culture would replay the
+    stimulus session spike for spike, and its stimulation would still be contingent on its own activity."""
+    from clgym.replication.protocol import reseed_noise
+
+    job, snap = settled_snapshot
+    ticks = 600
+    master = _culture_link(job, snap)
+    log = _record_stims(master)
+    play_session(master, "stimulus", ticks, game_seed=3)
+    master_membranes = master.source.culture.snapshot()["v"].copy()
+    master.close()
+    for reseed, same in ((False, True), (True, False)):
+        yoked = _culture_link(job, snap)
+        if reseed:
+            reseed_noise(yoked.source.culture, job.culture_seed)
+        replay_stims(yoked, log, ticks)
+        assert np.array_equal(yoked.source.culture.snapshot()["v"], master_membranes) is same
+        yoked.close()

@@ -141,6 +141,13 @@ def replay_stims(link, log: list, ticks: int) -> None:
         link.advance()
 
 
+def reseed_noise(culture, seed: int) -> None:
+    """Give ``culture`` a fresh random stream (derived from ``seed``), keeping its state and weights."""
+    state = np.random.SeedSequence([int(seed), 0x70CED]).generate_state(2, np.uint64)
+    culture.rng[0] = state[0] or np.uint64(1)  # xorshift needs a non-zero state
+    culture.frame_rng[0] = state[1] or np.uint64(1)
+
+
 def _scores(probe: dict[str, np.ndarray]) -> dict[str, list[int]]:
     return {"first_hit": probe["first_hit"].tolist(), "rally": probe["rally"].tolist()}
 
@@ -184,6 +191,11 @@ def run_culture(job: CultureJob) -> dict:
                 if condition == "plasticity_off":
                     culture.set_plasticity(stdp=False, homeostasis=False)
                 if condition == "yoked":
+                    # A different noise realisation (miniature EPSPs, detection noise): with the same snapshot
+                    # and the same random stream, the culture would retrace the stimulus session exactly, and
+                    # the stims would still be contingent on its own spikes. Reseeded, its activity diverges
+                    # within a few ticks and the replayed stimulation is no longer caused by it (a yoked dish).
+                    reseed_noise(culture, job.culture_seed)
                     replay_stims(link, stimulus_log, ticks)
                     record["session"] = {"hits": [], "misses": [], "replayed_stims": len(stimulus_log)}
                 else:
