@@ -95,15 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.cultures < 1:
         ap.error(f"--cultures={a.cultures} is out of range; allowed >= 1")
-    overrides = {}
-    for item in a.override:
-        field, sep, value = item.partition("=")
-        if not sep:
-            ap.error(f"--override {item!r} is malformed; allowed FIELD=VALUE")
-        try:
-            overrides[field] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[field] = value
+    from clgym.culture.config import ConfigError, parse_overrides
+
+    try:
+        overrides = parse_overrides(a.override)
+    except ConfigError as error:
+        ap.error(str(error))
     protocol = CalibrationProtocol(settle_s=a.settle_s, spontaneous_s=a.spontaneous_s, repeats=a.repeats,
                                    current_ua=a.current_ua)
     from clgym.culture import CultureConfig

@@ -285,6 +285,22 @@ class CultureConfig:
         return dataclasses.replace(self, **changes)
 
 
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["field=value", ...]`` (values as JSON, else as strings) -> a dict of overrides, for command lines."""
+    import json
+
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--override {item!r} is not allowed; allowed: FIELD=VALUE, e.g. stdp_a_plus=0.02")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
 _FIELD_NAMES = {f.name for f in dataclasses.fields(CultureConfig)} - {"preset"}
 _TUPLE_FIELDS = {"excitatory_type_mix", "inhibitory_type_mix"}
 

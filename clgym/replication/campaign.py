@@ -177,16 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_overrides(items: list[str]) -> dict:
-    overrides = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"--override {item!r} is not allowed; allowed: FIELD=VALUE, e.g. stdp_a_plus=0.02")
-        try:
-            overrides[key] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key] = value
-    return overrides
+    from clgym.culture.config import ConfigError
+    from clgym.culture.config import parse_overrides as parse
+
+    try:
+        return parse(items)
+    except ConfigError as error:
+        raise SystemExit(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+from clgym.replication.campaign import parse_overrides
 from clgym.replication.protocol import PROTOCOL_CONDITIONS, CultureJob, run_culture
 from clgym.replication.protocol_report import write_report
 
@@ -55,19 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="keep the cultures already in --out")
     p.add_argument("--out", default="out/protocol")
     return p
-
-
-def _overrides(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        field, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--override {item!r} is malformed; allowed FIELD=VALUE")
-        try:
-            out[field] = json.loads(value)
-        except json.JSONDecodeError:
-            out[field] = value
-    return out
 
 
 def _run_local(jobs: list[CultureJob], workers: int, save) -> list[tuple[int, str]]:
@@ -122,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                          "cultures)")
     from clgym.culture import CultureConfig
 
-    overrides = _overrides(args.override)
+    overrides = parse_overrides(args.override)
     culture = {"preset": args.culture, **overrides}
     CultureConfig.from_dict({**culture, "seed": 0})  # a bad preset or override fails before any job runs
     conditions = tuple(c for c in PROTOCOL_CONDITIONS if c in args.conditions)
