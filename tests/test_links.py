@@ -23,6 +23,7 @@ from link_scenarios import (
     GAME_EVENTS,
     INVALID_STIMS,
     N_TICKS,
+    PLAN,
     RECORD_FROM_TICK,
     TINY,
     play_scenario,
@@ -96,6 +97,34 @@ def test_the_two_links_agree_bit_for_bit(runs):
         for field in ("spike_timestamps", "spike_channels", "stim_timestamps", "stim_channels"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=f"tick {a.index} {field}")
     assert sum(t.spike_timestamps.size for t in sdk_ticks) > 100  # a living culture, not an empty comparison
+
+
+LATENCY_MS, LATENCY_FRAMES = 23.04, 576  # 2 ticks + 76 frames: held across ticks and inside one
+
+
+def play_plan_with_latency(link):
+    ticks = []
+    with link:
+        for k in range(N_TICKS):
+            for channels, design, burst, lead in PLAN.get(k, []):
+                link.stim(channels, design, burst, lead_time_us=lead)
+            ticks.append(link.advance())
+    return ticks
+
+
+def test_the_two_links_agree_bit_for_bit_with_a_latency_and_every_pulse_lands_that_much_later(runs):
+    sdk = play_plan_with_latency(SdkLink(TINY, latency_ms=LATENCY_MS))
+    in_process = play_plan_with_latency(InProcessLink(TINY, latency_ms=LATENCY_MS))
+    for a, b in zip(sdk, in_process, strict=True):
+        for field in ("spike_timestamps", "spike_channels", "stim_timestamps", "stim_channels"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=f"tick {a.index} {field}")
+    expected = sorted([pulse for pulses in EXPECTED_PULSES.values() for pulse in pulses]
+                      + [(250 * k + 2, EVOKE_CHANNEL) for k in EVOKE_TICKS])
+    shifted = [(t + LATENCY_FRAMES, c) for t, c in expected if t + LATENCY_FRAMES < N_TICKS * 250]
+    delivered = [(int(t), int(c)) for tick in sdk
+                 for t, c in zip(tick.stim_timestamps, tick.stim_channels, strict=True)]
+    assert delivered == shifted
+    assert spike_pairs(sdk) != spike_pairs(runs["in_process"][0])  # the culture felt the pulses later
 
 
 def test_a_slow_source_read_is_waited_for_not_failed(runs):

@@ -37,6 +37,7 @@ from gymnasium import logger, spaces
 from clgym.cl1 import FRAMES_PER_SECOND
 from clgym.coding.stimulus import Pulse, StimCommand
 from clgym.links import InProcessLink, Link, SdkLink, Tick
+from clgym.links.base import DEFAULT_LATENCY_MS, FRAME_MS, latency_frames_for
 from clgym.links.factory import DEFAULT_CULTURE, culture_spec  # noqa: F401 - re-exported: the env's culture argument
 
 TICKS_PER_SECOND = 100
@@ -113,13 +114,35 @@ class CultureConnection:
             when the runtime is one) or an open :class:`~clgym.links.Link` (the caller keeps ownership and
             closes it; its culture is never regrown).
         culture: preset name, dict or :class:`~clgym.culture.CultureConfig` (not with a Link instance).
+        latency_ms: closed-loop latency of the links this connection opens (0 to 1000 ms in 0.04 ms steps;
+            ``None``: :data:`~clgym.links.base.DEFAULT_LATENCY_MS`, or a Link instance's own); see
+            :mod:`clgym.links.base`.
+        real_time: run the SDK link in wall-clock time (``link="sdk"`` only).
 
     Raises:
-        ValueError: unknown link kind, a bad culture config, a culture given with a Link instance, or a
-            Link instance that is closed or does not tick every 10 ms.
+        ValueError: unknown link kind, a bad culture config, a culture given with a Link instance, a
+            Link instance that is closed or does not tick every 10 ms, a bad latency (or one that differs from
+            a Link instance's), or ``real_time`` without ``link="sdk"``.
     """
 
-    def __init__(self, link: str | Link = "in_process", culture: Any = None):
+    def __init__(self, link: str | Link = "in_process", culture: Any = None, latency_ms: float | None = None,
+                 real_time: bool = False):
+        if not isinstance(real_time, bool | np.bool_):
+            raise ValueError(f"real_time={real_time!r} is not allowed; allowed: True or False")
+        self.real_time = bool(real_time)
+        if self.real_time and (isinstance(link, Link) or link != "sdk"):
+            shown = "a Link instance" if isinstance(link, Link) else repr(link)
+            raise ValueError(f"real_time=True is not allowed with link={shown}; allowed: link='sdk' (wall-clock "
+                             "time through the cl SDK)")
+        if isinstance(link, Link):
+            if latency_ms is not None and latency_frames_for(latency_ms) != link.latency_frames:
+                raise ValueError(f"latency_ms={latency_ms!r} is not allowed with a Link instance opened with "
+                                 f"latency_ms={link.latency_ms:g}; allowed: None or {link.latency_ms:g} (the link "
+                                 "sets the latency)")
+            self.latency_ms = link.latency_ms
+        else:
+            frames = latency_frames_for(DEFAULT_LATENCY_MS if latency_ms is None else latency_ms)
+            self.latency_ms = frames * FRAME_MS
         if isinstance(link, Link):
             if culture is not None:
                 raise ValueError(f"culture={culture!r} is not allowed with a Link instance (the link already "
@@ -166,8 +189,11 @@ class CultureConnection:
             return False
         self.close()
         config = {**self.culture_spec, "seed": seed}
-        link_class = InProcessLink if self.kind == "in_process" else SdkLink
-        self.link = link_class(config, ticks_per_second=TICKS_PER_SECOND)
+        if self.kind == "in_process":
+            self.link = InProcessLink(config, ticks_per_second=TICKS_PER_SECOND, latency_ms=self.latency_ms)
+        else:
+            self.link = SdkLink(config, ticks_per_second=TICKS_PER_SECOND, latency_ms=self.latency_ms,
+                                accelerated=not self.real_time)
         self.culture_seed = seed
         self._ticks_at_grow = self.link.tick_index
         return True
@@ -186,6 +212,12 @@ class CultureConnection:
 
     def advance(self) -> Tick:
         return self.link.advance()
+
+    def late_ms(self) -> float:
+        """Real time: how late (ms, >= 0) the last tick reached the env against the 10 ms wall clock (0 before
+        the first tick)."""
+        late = None if self.link is None else self.link.last_late_ms
+        return 0.0 if late is None else float(late)
 
     def close(self) -> None:
         """Close the link if this connection opened it (safe to call twice)."""

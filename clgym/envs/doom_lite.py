@@ -140,6 +140,8 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     agent's in decoder mode, the decoder's otherwise), ``spike_count`` (spikes in this tick, all channels),
     ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run since it was grown). ``reset``
     adds ``culture_grown`` and ``between_episode_ticks``.
+    With ``real_time=True``, ``late_ms``: how far (ms) the SDK's wall clock had run past the end of this step's
+    tick when the env received it (0 = on time; a rig would log it).
 
     ## Arguments
 
@@ -172,6 +174,9 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     | `history_ticks` | `10` | decoder mode: ticks of spike counts in an observation |
     | `agent_stim` | `"rate"` | encoder mode: `"rate"` or `"pulse"` |
     | `fresh_culture_on_reset` | `False` | grow a new culture on every reset |
+    | `latency_ms` | `None` (0) | closed-loop latency: each tick's stims reach the stimulator this much after \
+      the tick's end (0 to 1000 ms in 0.04 ms steps; `None`: 0, or a `Link` instance's own; :mod:`clgym.links.base`) |
+    | `real_time` | `False` | with `link="sdk"`: run in wall-clock time (10 ms per step); `info["late_ms"]` |
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": TICKS_PER_SECOND}
@@ -182,7 +187,8 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
                  render_mode: str | None = None, observation: str | None = None,
                  pixel_size: tuple[int, int] = DEFAULT_PIXEL_SIZE, map_rows: Sequence[str] | None = None,
                  layout: DoomLayout | Mapping[str, Any] | None = None, history_ticks: int = 10,
-                 agent_stim: str = "rate", fresh_culture_on_reset: bool = False):
+                 agent_stim: str = "rate", fresh_culture_on_reset: bool = False,
+                 latency_ms: float | None = None, real_time: bool = False):
         # every check happens here, before a culture is grown or any process starts
         self.scenario = _scenario_from(scenario, map_rows)
         self.control = require_choice("control", control, CONTROLS)
@@ -205,7 +211,7 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
         sensing = self.scenario.sensing
         self.sensory_encoder = DoomSensoryEncoder(self.layout.bearing, self.layout.wall, sensing.n_rays,
                                                   sensing.fov_deg, sensing.max_distance, tick_s=TICK_S)
-        self.connection = CultureConnection(link, culture)
+        self.connection = CultureConnection(link, culture, latency_ms, real_time)
 
         self.feedback = DoomFeedback(self.layout.feedback, feedback)
         self.motor_decoder = DoomMotorDecoder()
@@ -332,9 +338,12 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
 
     def _info(self, kinds: tuple[str, ...]) -> dict[str, Any]:
         g = self.game
-        return {"kills": g.kills, "health": float(g.health), "ammo": int(g.ammo), "events": kinds,
+        info = {"kills": g.kills, "health": float(g.health), "ammo": int(g.ammo), "events": kinds,
                 "outcome": g.outcome, "game_action": self.last_game_action, "spike_count": self.last_spike_count,
                 "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
+        if self.connection.real_time:
+            info["late_ms"] = self.connection.late_ms()
+        return info
 
     def _scene(self) -> tuple:
         score = {"scenario": self.scenario.name, "control": self.control, "feedback": self.feedback_name,

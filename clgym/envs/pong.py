@@ -125,6 +125,8 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     ``"miss"`` or ``None``), ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run
     since it was grown). ``reset`` adds ``culture_grown`` and ``between_episode_ticks``. Counts are per
     episode.
+    With ``real_time=True``, ``late_ms``: how far (ms) the SDK's wall clock had run past the end of this step's
+    tick when the env received it (0 = on time; a rig would log it).
 
     ## Arguments
 
@@ -158,6 +160,9 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     | `observation` | per control | decoder mode: `"channels"` (default) or `"groups"`; otherwise `"game"` |
     | `paddle_speed` | `2.0` | decoder mode: paddle units per tick (the fastest serve moves 1.92) |
     | `agent_stim` | `"rate"` | encoder mode: `"rate"` or `"pulse"` |
+    | `latency_ms` | `None` (0) | closed-loop latency: each tick's stims reach the stimulator this much after \
+      the tick's end (0 to 1000 ms in 0.04 ms steps; `None`: 0, or a `Link` instance's own; :mod:`clgym.links.base`) |
+    | `real_time` | `False` | with `link="sdk"`: run in wall-clock time (10 ms per step); `info["late_ms"]` |
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": TICKS_PER_SECOND}
@@ -168,7 +173,8 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
                  terminate_on_miss: bool | None = None, fresh_culture_on_reset: bool = False,
                  render_mode: str | None = None, layout: ChannelLayout | Mapping[str, Any] | None = None,
                  game_params: PongParams | None = None, history_ticks: int = 10, paddle_speed: float = 2.0,
-                 agent_stim: str = "rate", observation: str | None = None):
+                 agent_stim: str = "rate", observation: str | None = None,
+                 latency_ms: float | None = None, real_time: bool = False):
         # every check happens here, before a culture is grown or any process starts
         self.control = require_choice("control", control, CONTROLS)
         self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
@@ -194,7 +200,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
         allowed_observations = OBSERVATIONS[control]
         self.observation = require_choice("observation", allowed_observations[0] if observation is None
                                           else observation, allowed_observations)
-        self.connection = CultureConnection(link, culture)
+        self.connection = CultureConnection(link, culture, latency_ms, real_time)
 
         self.feedback = Feedback(self.layout.feedback, feedback)
         params = game_params if game_params is not None else PongParams()
@@ -334,9 +340,12 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
 
     def _info(self, event: str | None, paused: bool) -> dict[str, Any]:
         g = self.game
-        return {"hits": g.hits, "misses": g.misses, "rally": g.rally, "last_rally": g.last_rally,
+        info = {"hits": g.hits, "misses": g.misses, "rally": g.rally, "last_rally": g.last_rally,
                 "aces": self.aces, "spike_count": self.last_spike_count, "paused": paused, "event": event,
                 "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
+        if self.connection.real_time:
+            info["late_ms"] = self.connection.late_ms()
+        return info
 
     def _scene(self) -> tuple:
         status = "paused: miss feedback" if self._last_feedback.paused else None

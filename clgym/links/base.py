@@ -8,7 +8,7 @@ culture in its producer process, or our culture driven in-process:
 - ``stim(channels, design, burst=None)``: validated against every CL1 limit (see
   :mod:`clgym.links.stim_rules`), then queued. A stim issued between two ticks is scheduled at the tick
   boundary plus the lead time (80 us = 2 frames by default), exactly as ``neurons.stim`` inside a
-  ``neurons.loop`` body;
+  ``neurons.loop`` body; with a closed-loop latency (``latency_ms``, below) it is issued that much later;
 - ``advance()``: run one tick (10 ms at 100 ticks/s) and return a :class:`Tick`: the spikes and the stims
   (one per delivered pulse) whose timestamps fall in [start, stop) of that tick;
 - ``timestamp()``: the 25 kHz frame at the current tick boundary (the stop of the last tick);
@@ -17,7 +17,26 @@ culture in its producer process, or our culture driven in-process:
 - ``close()``: stop recordings (flushed), stop every process the link started. Also runs on an exception
   through ``with``, at interpreter exit, and on SIGTERM (turned into :class:`Terminated`, a ``SystemExit``).
 
-Same seed + same stims => the same ticks, bit for bit, on both simulated links.
+Same seed + same stims (+ same ``latency_ms``) => the same ticks, bit for bit, on both simulated links.
+
+Closed-loop latency
+-------------------
+``latency_ms`` (every link and env; :func:`latency_frames_for`) is the delay from the end of a decode window
+(the tick boundary at which the env has the tick's spikes and issues its stims) to the moment the stim command
+reaches the stimulator: the command is issued at ``boundary + latency_ms`` (one 25 kHz frame = 0.04 ms
+resolution, 0 allowed, at most :data:`MAX_LATENCY_MS`), and its pulses land the SDK's lead time after that. It is
+a pure delay of the command stream (a pipeline, not a longer lead time: the channels' busy times and queues are
+those of the same commands without latency, shifted), so every pulse of a stim lands exactly ``latency_ms``
+later than it would with 0 (tested pulse for pulse on both links). Game time is not touched: the env still
+decodes tick t's spikes and issues tick t's stims at the same step; only their delivery moves.
+
+The default is :data:`DEFAULT_LATENCY_MS` = 0, on purpose: we found no published end-to-end figure (spike
+detection -> decode -> game -> stimulation at the electrode) for DishBrain's MaxOne loop (Kagan et al. 2022,
+Neuron 110:3952) or for a CL1 loop; the only timing facts we have are the SDK's (80 us minimum lead time, 10 ms
+ticks, and its simulator allowing 20 frames = 0.8 ms of loop jitter "as desktop OS will likely have higher
+latency than CL1", ``cl/_sim/_closed_loop.py``). A made-up default would bias every result, and 0 keeps results
+bit-identical to clgym before the parameter existed; set it per experiment (docs/cl-sdk.md, "Closed-loop
+latency").
 
 Example
 -------
@@ -34,6 +53,8 @@ Example
 from __future__ import annotations
 
 import atexit
+import math
+import numbers
 import signal
 import threading
 import weakref
@@ -102,6 +123,36 @@ def make_tick(index: int, start: int, stop: int, spike_ts, spike_ch, stim_pairs)
     )
 
 
+DEFAULT_LATENCY_MS = 0.0
+"""Default closed-loop latency: 0 (no published rig figure to base another on; see the module docstring)."""
+MAX_LATENCY_MS = 1000.0
+"""Largest closed-loop latency a link takes (100 ticks; the SDK's ring buffer holds 5.24 s)."""
+FRAME_MS = 1000.0 / FRAMES_PER_SECOND  # 0.04 ms: the latency's resolution
+
+
+def latency_frames_for(latency_ms) -> int:
+    """Validate a closed-loop latency in ms; return it in 25 kHz frames (0.04 ms each).
+
+    >>> latency_frames_for(4.2), latency_frames_for(0)
+    (105, 0)
+    >>> latency_frames_for(0.05)
+    Traceback (most recent call last):
+    ...
+    ValueError: latency_ms=0.05 is not allowed; allowed: 0 to 1000 ms in steps of 0.04 ms (one 25 kHz frame)
+    """
+    message = (f"latency_ms={latency_ms!r} is not allowed; allowed: 0 to {MAX_LATENCY_MS:g} ms in steps of "
+               f"{FRAME_MS:g} ms (one 25 kHz frame)")
+    if isinstance(latency_ms, bool) or not isinstance(latency_ms, numbers.Real):
+        raise ValueError(message)
+    value = float(latency_ms)
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_LATENCY_MS:
+        raise ValueError(message)
+    frames = value / FRAME_MS
+    if abs(frames - round(frames)) > 1e-6:
+        raise ValueError(message)
+    return int(round(frames))
+
+
 def frames_per_tick_for(ticks_per_second: float) -> int:
     """Frames per tick as ``neurons.loop`` computes them (floor of 25 kHz / rate)."""
     if not 0 < ticks_per_second <= FRAMES_PER_SECOND:
@@ -113,11 +164,15 @@ class Link(ABC):
     """The interface envs use; implemented by :class:`~clgym.links.SdkLink` and
     :class:`~clgym.links.InProcessLink`."""
 
-    def __init__(self, ticks_per_second: float = 100.0, lead_time_us: int = MIN_LEAD_TIME_US):
+    def __init__(self, ticks_per_second: float = 100.0, lead_time_us: int = MIN_LEAD_TIME_US,
+                 latency_ms: float = DEFAULT_LATENCY_MS):
         self.ticks_per_second = float(ticks_per_second)
         self.frames_per_tick = frames_per_tick_for(ticks_per_second)
         validate_stim([1], 1.0, None, lead_time_us)  # checks lead_time_us with the shared message
         self.lead_time_us = int(lead_time_us)
+        self.latency_frames = latency_frames_for(latency_ms)
+        self.latency_ms = self.latency_frames * FRAME_MS
+        self.last_late_ms: float | None = None  # real time only: how late the last tick reached the caller
         self.tick_index = 0
         self._closed = False
         self._failure: BaseException | None = None
@@ -127,7 +182,8 @@ class Link(ABC):
     # -- the verbs -------------------------------------------------------------------------------------
     def stim(self, channels, design, burst=None, *, lead_time_us: int | None = None) -> None:
         """Validate a stim against every CL1 limit, then queue it (rules and accepted forms:
-        :func:`~clgym.links.stim_rules.validate_stim`). Nothing is sent if any limit is broken."""
+        :func:`~clgym.links.stim_rules.validate_stim`). Nothing is sent if any limit is broken. The command
+        takes effect at :meth:`command_timestamp` (the tick boundary + the closed-loop latency)."""
         self._check_usable()
         request = validate_stim(channels, design, burst, self.lead_time_us if lead_time_us is None else lead_time_us)
         self._send_stim(request)
@@ -146,6 +202,10 @@ class Link(ABC):
     @abstractmethod
     def timestamp(self) -> int:
         """The frame at the current tick boundary (where the next tick starts)."""
+
+    def command_timestamp(self) -> int:
+        """The frame a stim issued now is commanded at: the tick boundary + ``latency_frames``."""
+        return self.timestamp() + self.latency_frames
 
     def record(
         self,

@@ -39,7 +39,7 @@ from clgym.cl1 import FRAMES_PER_SECOND, SPIKE_WAVEFORM_SAMPLES
 from clgym.culture import CultureConfig
 from clgym.sources import CultureSource
 
-from .base import Link, RecordingOptions, Tick, lifecycle, make_tick
+from .base import DEFAULT_LATENCY_MS, Link, RecordingOptions, Tick, lifecycle, make_tick
 from .recording import InProcessRecorder
 from .stim_rules import CHANNEL_COUNT, MIN_LEAD_TIME_US, PulseScheduler, StimRequest
 
@@ -69,6 +69,8 @@ class InProcessLink(Link):
         ticks_per_second: tick rate (100 = 10 ms ticks, 250 frames).
         frames: ``"zeros"`` (cheap) or ``"full"`` (synthesised int16 frames) for the culture source.
         lead_time_us: default stim lead time (>= 80 us, multiple of 40 us), as ``neurons.stim``.
+        latency_ms: closed-loop latency: a stim issued at a tick boundary is commanded this much later (0 to
+            1000 ms in 0.04 ms frames; default 0; see :mod:`clgym.links.base`).
     """
 
     def __init__(
@@ -79,8 +81,9 @@ class InProcessLink(Link):
         ticks_per_second: float = 100.0,
         frames: str = "zeros",
         lead_time_us: int = MIN_LEAD_TIME_US,
+        latency_ms: float = DEFAULT_LATENCY_MS,
     ):
-        super().__init__(ticks_per_second, lead_time_us)
+        super().__init__(ticks_per_second, lead_time_us, latency_ms)
         if source is None:
             source = CultureSource(culture=culture_config_dict(culture), frames=frames)
         self.source = source
@@ -100,7 +103,7 @@ class InProcessLink(Link):
 
     # -- Link hooks ------------------------------------------------------------------------------------
     def _send_stim(self, request: StimRequest) -> None:
-        self._scheduler.queue(request, command_timestamp=self._next_start)
+        self._scheduler.queue(request, command_timestamp=self._next_start + self.latency_frames)
 
     def _advance(self) -> Tick:
         start = self._next_start

@@ -13,7 +13,10 @@ picks the source, opens ``cl.open()`` and steps ``neurons.loop(ticks_per_second)
   real CL1); ``random_seed`` pins the random source.
 
 Time is accelerated by default (the producer computes a tick only when the loop asks for it, so stims always
-reach the source before the frames after them: deterministic), or real time with ``accelerated=False``. The
+reach the source before the frames after them: deterministic), or real time with ``accelerated=False``
+(``CL_SDK_ACCELERATED_TIME=0`` while this link builds the SDK's ``Neurons``, which reads it once, there); in
+real time ``last_late_ms`` holds how far the producer's clock had run past the end of the last tick when
+``advance()`` returned it (a tick handed over on time is 0-1 ms late: the producer writes in batches). The
 SDK's accelerated loop gives a tick 0.1 s; a slower (but alive) source is waited for, up to
 ``SLOW_TICK_LIMIT_S``, with unchanged stim timing, so big cultures and loaded machines still work.
 
@@ -57,7 +60,7 @@ from clgym.sources import (
     warm_up_culture_kernels,
 )
 
-from .base import Link, RecordingOptions, Tick, lifecycle, make_tick
+from .base import DEFAULT_LATENCY_MS, FRAME_MS, Link, RecordingOptions, Tick, lifecycle, make_tick
 from .in_process_link import culture_config_dict
 from .processes import OrphanGuard, kill_and_reap, process_running, sdk_child_processes, wait_until_gone
 from .stim_rules import MIN_LEAD_TIME_US, StimRequest
@@ -86,6 +89,9 @@ class SdkLink(Link):
         frames: ``"zeros"`` or ``"full"`` frame synthesis in the culture source.
         random_seed: seed of the SDK's random source (only when neither culture nor replay is given).
         lead_time_us: default stim lead time (>= 80 us, multiple of 40 us).
+        latency_ms: closed-loop latency: a stim issued at a tick boundary is commanded this much later, through
+            the SDK's public ``StimPlan.run(at_timestamp=...)`` (0 to 1000 ms in 0.04 ms frames; default 0: plain
+            ``neurons.stim``; see :mod:`clgym.links.base`).
         visualise: keep the SDK's web visualiser (real time only).
         source_factory: import path of the factory the producer calls with the culture source's config
             (``culture``, ``frames``, ``parent_pid``, ``failure_report_path``), e.g. an instrumented
@@ -103,11 +109,12 @@ class SdkLink(Link):
         frames: str = "zeros",
         random_seed: int | None = None,
         lead_time_us: int = MIN_LEAD_TIME_US,
+        latency_ms: float = DEFAULT_LATENCY_MS,
         visualise: bool = False,
         source_factory: str = CULTURE_SOURCE_FACTORY,
         source_options: dict[str, Any] | None = None,
     ):
-        super().__init__(ticks_per_second, lead_time_us)
+        super().__init__(ticks_per_second, lead_time_us, latency_ms)
         global _open_sdk_link
         if _open_sdk_link is not None and not _open_sdk_link.closed:
             raise RuntimeError(
@@ -158,7 +165,14 @@ class SdkLink(Link):
     # -- Link hooks ------------------------------------------------------------------------------------
     def _send_stim(self, request: StimRequest) -> None:
         channels, design, burst = request.to_sdk()
-        self.neurons.stim(channels, design, burst, lead_time_us=request.lead_time_us)
+        if not self.latency_frames:
+            self.neurons.stim(channels, design, burst, lead_time_us=request.lead_time_us)
+            return
+        # the closed-loop latency: the same command, issued latency_frames after the tick boundary (the SDK
+        # schedules it from there exactly as neurons.stim from the boundary: a pure shift, as in process)
+        plan = self.neurons.create_stim_plan()
+        plan.stim(channels, design, burst, lead_time_us=request.lead_time_us)
+        plan.run(at_timestamp=self.command_timestamp())
 
     def _advance(self) -> Tick:
         start = self.timestamp()
@@ -178,6 +192,8 @@ class SdkLink(Link):
             if explained is not None:
                 raise explained from error
             raise
+        if not self.accelerated:  # how late this tick reaches the caller against the producer's wall clock
+            self.last_late_ms = max(0, int(self.neurons.timestamp()) - int(analysis.stop_timestamp)) * FRAME_MS
         spikes = analysis.spikes
         result = make_tick(
             self.tick_index,
