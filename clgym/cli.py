@@ -1,7 +1,8 @@
 """The ``clgym`` command: one entry point for the demo, benchmarks, training and replication.
 
-    clgym demo                      the culture plays DishBrain Pong (rendered; headless-safe)
-    clgym bench [engine|link|env|doom-env|render|doom|latency|soak] ...
+    clgym demo [--real-time]        the culture plays DishBrain Pong (rendered; headless-safe; --real-time: wall
+                                    clock through the cl SDK)
+    clgym bench [engine|link|env|doom-env|render|doom|latency|jitter|soak] ...
     clgym train --env ID ...        SB3 agents on any clgym env id (clgym.agents.train)
     clgym replicate ...             the DishBrain replication campaign (clgym.replication)
     clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym.calibration)
@@ -26,10 +27,13 @@ def _demo(argv: list[str]) -> int:
     p.add_argument("--out", default="out/demo", help="folder for the GIF, PNG and summary")
     p.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
                    help="open a window (default: only when a display exists)")
+    p.add_argument("--real-time", action="store_true",
+                   help="play in wall-clock time through the cl SDK (link='sdk', real_time=True); reports lateness")
     a = p.parse_args(argv)
     from clgym.demo import run_demo
 
-    run_demo(minutes=a.minutes, out_dir=a.out, culture=a.culture, feedback=a.feedback, seed=a.seed, show=a.show)
+    run_demo(minutes=a.minutes, out_dir=a.out, culture=a.culture, feedback=a.feedback, seed=a.seed, show=a.show,
+             real_time=a.real_time)
     return 0
 
 

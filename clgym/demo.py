@@ -13,6 +13,9 @@ percentages, and the average rally, per analysis window. DishBrain compares 0-5 
 20-minute session; a session of up to 10 minutes is split at half time instead. A rally belongs to the window
 in which it ends (its miss). A window is opened to replay the excerpt only when there is a display.
 
+With ``real_time=True`` (``clgym demo --real-time``) the session runs in wall-clock time through the cl SDK
+(``link="sdk", real_time=True``): a minute takes a minute, and the table adds how late the ticks reached the env.
+
 >>> from clgym.demo import run_demo
 >>> result = run_demo(minutes=0.5, culture="tiny", show=False)        # doctest: +SKIP
 """
@@ -20,7 +23,7 @@ in which it ends (its miss). A window is opened to replay the excerpt only when 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +75,7 @@ class _Session:
     highlight: np.ndarray | None
     last_info: dict
     wall_seconds: float
+    late_ms: list[float] = field(default_factory=list)
 
 
 def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int) -> _Session:
@@ -86,6 +90,8 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
         env.reset()
         for tick in range(ticks):
             _, _, _, truncated, info = env.step(0)
+            if "late_ms" in info:
+                session.late_ms.append(info["late_ms"])
             if info["event"] == "miss":
                 session.rally_end_ticks.append(tick)
                 session.rally_hits.append(info["last_rally"])
@@ -108,7 +114,7 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
 def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="dishbrain", feedback: str = "stimulus",
              seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
              excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
-             quiet: bool = False) -> DemoResult:
+             quiet: bool = False, real_time: bool = False) -> DemoResult:
     """Let a culture play CLPong (``control="culture"``) for ``minutes`` of simulated time; see the module.
 
     Args:
@@ -124,6 +130,9 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         gif_fps: GIF frames per simulated second (a divisor of 100 keeps real-time playback exact).
         long_rally_hits: hits that make a rally "long".
         quiet: do not print the table.
+        real_time: play in wall-clock time through the cl SDK (``link="sdk", real_time=True``): one session (not
+            deterministic, so not replayed; the excerpt starts at ``excerpt_start_seconds`` or 0), and the table
+            gives how late the ticks reached the env (p50 / p99 / worst ``info["late_ms"]``).
     """
     from clgym.render import PongRenderer, headless
 
@@ -137,6 +146,8 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
     excerpt_ticks = int(round(excerpt_seconds * TICKS_PER_SECOND))
     frame_every = max(1, int(round(TICKS_PER_SECOND / gif_fps)))
     env_kwargs = dict(culture=culture, feedback=feedback, seed=seed)
+    if real_time:
+        env_kwargs.update(link="sdk", real_time=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -144,8 +155,8 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         start = min(max(0, start_tick), total_ticks - 1)
         return range(start, min(total_ticks, start + excerpt_ticks))
 
-    if excerpt_start_seconds is not None:
-        excerpt = excerpt_from(int(round(excerpt_start_seconds * TICKS_PER_SECOND)))
+    if excerpt_start_seconds is not None or real_time:
+        excerpt = excerpt_from(int(round((excerpt_start_seconds or 0.0) * TICKS_PER_SECOND)))
         session = _play_session(env_kwargs, total_ticks, excerpt, frame_every)
         frames = session.frames
     else:
@@ -167,6 +178,11 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
     header = (f"CLPong demo: culture {culture!r}, feedback {feedback!r}, seed {seed}: {simulated / 60:g} simulated "
               f"min in {wall:.1f} s wall ({simulated / wall:.0f}x real time); hits {info['hits']}, misses "
               f"{info['misses']}, rally in progress {info['rally']}")
+    if real_time:
+        late = np.asarray(session.late_ms or [0.0])
+        header += (f"\nreal time through the cl SDK: ticks reached the env late by p50 {np.percentile(late, 50):.2f} "
+                   f"ms, p99 {np.percentile(late, 99):.2f} ms, worst {late.max():.2f} ms; "
+                   f"{int((late > 1000 / TICKS_PER_SECOND).sum())} of {late.size} ticks over a whole tick late")
     table = (f"{header}\n\n{format_table(windows, long_rally_hits)}\n\nGIF ({excerpt.start / TICKS_PER_SECOND:g}-"
              f"{excerpt.stop / TICKS_PER_SECOND:g} s): {gif_path}\nframe: {png_path}")
     if not quiet:

@@ -6,6 +6,7 @@
 - :mod:`clgym.bench.render`: the Pong renderer's tick and frame cost;
 - :mod:`clgym.bench.doom_game`: the Doom-lite game tick, senses and first-person frames;
 - :mod:`clgym.bench.latency`: p50 / p99 / worst tick of each culture preset (the SDK waits 0.1 s at most);
+- :mod:`clgym.bench.jitter`: CLPong in real time through the SDK: p50 / p99 / worst lateness per preset;
 - :mod:`clgym.bench.soak`: hours of the SDK link, with the memory of both processes.
 
 :mod:`clgym.bench.env_stepping` holds what the env benchmarks share.
@@ -19,5 +20,6 @@ BENCHMARKS = {
     "render": "clgym.bench.render",
     "doom": "clgym.bench.doom_game",
     "latency": "clgym.bench.latency",
+    "jitter": "clgym.bench.jitter",
     "soak": "clgym.bench.soak",
 }

@@ -180,6 +180,7 @@ class SdkLink(Link):
             if self._loop_iter is None:
                 self._loop_iter = iter(self.neurons.loop(self.ticks_per_second))
             if not self.accelerated:
+                self._publish_stims_now(start + self.frames_per_tick)
                 self._wait_for_frames(start + self.frames_per_tick, deadline_seconds=None)
             try:
                 analysis = next(self._loop_iter).analysis
@@ -207,6 +208,19 @@ class SdkLink(Link):
         if (self.tick_index + 1) % GC_EVERY_TICKS == 0:
             gc.collect(1)
         return result
+
+    def _publish_stims_now(self, until: int) -> None:
+        """Real time: hand the stims issued since the last tick to the producer now, not after this tick's frames.
+
+        cl-sdk 1.0.0's real-time loop publishes a loop body's stims (up to the end of the next tick) only when
+        the loop is resumed, and this link waits for the next tick's frames (watching the producer) before
+        resuming it: without this the stims would reach the source a whole tick late. This is the loop's own
+        publish call (private in 1.0.0), made at the start of ``advance()``; a runtime without it (a real CL1)
+        is left alone.
+        """
+        publish = getattr(self.neurons, "_publish_stims_to_buffer_until", None)
+        if publish is not None and self._loop_iter is not None:
+            publish(until * 2)  # the SDK's internal 50 kHz timestamps
 
     def _read_slow_tick(self, start: int):
         """The SDK's accelerated loop gives up after 0.1 s per tick; a slow (not dead) source gets more time.
