@@ -88,3 +88,17 @@ def test_the_jitter_benchmark_prints_a_row_per_preset(capsys):
     row = next(line for line in out.splitlines() if line.startswith("| tiny |"))
     assert row.endswith("|") and " of 100 |" in row
     assert sdk_child_processes() == {}
+
+
+def test_a_culture_falling_behind_real_time_shows_in_the_lateness():
+    """The producer's source sleeps 0.3 s in one read: the ticks after it reach the caller ~300 ms late against
+    the wall clock (the producer's own clock would call them on time), then the producer catches up."""
+    with SdkLink(TINY, accelerated=False, source_factory="clgym_faulty_sources:faulty_culture_source",
+                 source_options={"slow_at_frame": 20 * 250, "slow_seconds": 0.3}) as link:
+        late = []
+        for _ in range(60):
+            link.advance()
+            late.append(link.last_late_ms)
+    assert max(late[:10]) < 100 and max(late) >= 200  # the stall shows
+    assert late[-1] < max(late) / 2  # and the producer catches up
+    assert sdk_child_processes() == {}

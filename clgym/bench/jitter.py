@@ -2,11 +2,11 @@
 
 Each preset plays ``CLPong-v0`` (``control="culture"``, DishBrain's feedback) with ``link="sdk", real_time=True``
 for ``--seconds`` of wall-clock time after a ``--warmup``: the SDK's producer runs the culture against the wall
-clock and the env steps as each 10 ms tick arrives. Per step the env reports ``info["late_ms"]``: how far the
-producer's clock had run past the end of the tick when the env received it (a rig would log it). The table gives
-p50 / p99 / worst lateness, the ticks more than one tick (10 ms) late, and the wall interval between two steps
-(10 ms while the loop keeps pace with the clock). A preset runs in real time on this machine when its lateness
-stays well under one tick and does not grow.
+clock and the env steps as each 10 ms tick arrives. Per step the env reports ``info["late_ms"]``: how late the
+tick reached the env against the wall clock (anchored at the earliest arrival; a culture that cannot keep up with
+real time shows as well as a slow env; a rig would log it). The table gives p50 / p99 / worst lateness, the ticks
+more than one tick (10 ms) late, and the wall interval between two steps (10 ms while the loop keeps pace). A
+preset runs in real time on this machine when its lateness stays well under one tick and does not grow.
 
 The producer (the culture) and this process (the env) are two processes: on a 2-core machine they take one core
 each, so the load average printed with the table matters.

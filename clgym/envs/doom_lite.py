@@ -140,8 +140,8 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     agent's in decoder mode, the decoder's otherwise), ``spike_count`` (spikes in this tick, all channels),
     ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run since it was grown). ``reset``
     adds ``culture_grown`` and ``between_episode_ticks``.
-    With ``real_time=True``, ``late_ms``: how far (ms) the SDK's wall clock had run past the end of this step's
-    tick when the env received it (0 = on time; a rig would log it).
+    With ``real_time=True``, ``late_ms``: how late (ms) this step's tick reached the env against the wall clock
+    (0 = on time; the env or the culture falling behind both show; a rig would log it).
 
     ## Arguments
 

@@ -15,8 +15,8 @@ picks the source, opens ``cl.open()`` and steps ``neurons.loop(ticks_per_second)
 Time is accelerated by default (the producer computes a tick only when the loop asks for it, so stims always
 reach the source before the frames after them: deterministic), or real time with ``accelerated=False``
 (``CL_SDK_ACCELERATED_TIME=0`` while this link builds the SDK's ``Neurons``, which reads it once, there); in
-real time ``last_late_ms`` holds how far the producer's clock had run past the end of the last tick when
-``advance()`` returned it (a tick handed over on time is 0-1 ms late: the producer writes in batches). The
+real time ``last_late_ms`` holds how late (ms) ``advance()`` returned the last tick against the wall clock
+(anchored at the earliest tick arrival): a slow caller and a producer falling behind real time both show. The
 SDK's accelerated loop gives a tick 0.1 s; a slower (but alive) source is waited for, up to
 ``SLOW_TICK_LIMIT_S``, with unchanged stim timing, so big cultures and loaded machines still work.
 
@@ -52,6 +52,7 @@ from typing import Any
 import cl
 import numpy as np
 
+from clgym.cl1 import FRAMES_PER_SECOND
 from clgym.culture import CultureConfig
 from clgym.sources import (
     CULTURE_SOURCE_FACTORY,
@@ -60,7 +61,7 @@ from clgym.sources import (
     warm_up_culture_kernels,
 )
 
-from .base import DEFAULT_LATENCY_MS, FRAME_MS, Link, RecordingOptions, Tick, lifecycle, make_tick
+from .base import DEFAULT_LATENCY_MS, Link, RecordingOptions, Tick, lifecycle, make_tick
 from .in_process_link import culture_config_dict
 from .processes import OrphanGuard, kill_and_reap, process_running, sdk_child_processes, wait_until_gone
 from .stim_rules import MIN_LEAD_TIME_US, StimRequest
@@ -135,6 +136,7 @@ class SdkLink(Link):
         self._stack = contextlib.ExitStack()
         self._loop_iter = None
         self._last_stop: int | None = None
+        self._wall_anchor: float | None = None  # real time: perf_counter() at frame 0 (earliest arrival)
         self._recording = None
         self._streams: dict[str, Any] = {}
         self._producer = None
@@ -193,8 +195,8 @@ class SdkLink(Link):
             if explained is not None:
                 raise explained from error
             raise
-        if not self.accelerated:  # how late this tick reaches the caller against the producer's wall clock
-            self.last_late_ms = max(0, int(self.neurons.timestamp()) - int(analysis.stop_timestamp)) * FRAME_MS
+        if not self.accelerated:
+            self.last_late_ms = self._lateness_ms(int(analysis.stop_timestamp))
         spikes = analysis.spikes
         result = make_tick(
             self.tick_index,
@@ -208,6 +210,16 @@ class SdkLink(Link):
         if (self.tick_index + 1) % GC_EVERY_TICKS == 0:
             gc.collect(1)
         return result
+
+    def _lateness_ms(self, stop: int) -> float:
+        """How late (ms) a tick ending at frame ``stop`` reaches the caller against the wall clock. No tick can
+        arrive before real time has produced its frames, so the clock is anchored at the earliest arrival seen
+        (``perf_counter() - stop / 25 kHz``, moved back whenever a tick arrives earlier than any before): a
+        producer that falls behind real time shows here as well as a slow caller."""
+        offset = time.perf_counter() - stop / FRAMES_PER_SECOND
+        if self._wall_anchor is None or offset < self._wall_anchor:
+            self._wall_anchor = offset
+        return (offset - self._wall_anchor) * 1000.0
 
     def _publish_stims_now(self, until: int) -> None:
         """Real time: hand the stims issued since the last tick to the producer now, not after this tick's frames.
