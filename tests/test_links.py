@@ -130,7 +130,9 @@ def test_the_two_links_agree_bit_for_bit_with_a_latency_and_every_pulse_lands_th
 def test_a_slow_source_read_is_waited_for_not_failed(runs):
     durations = runs["sdk_tick_seconds"]
     assert durations[SLOW_TICK] >= SLOW_SECONDS  # the SDK loop's own limit (0.1 s) was exceeded there,
-    assert max(durations, key=durations.get) == SLOW_TICK  # it was the slow read that made that tick slow,
+    # it was the slow read that made that tick slow: the typical tick is far faster (not "the slowest tick",
+    # which on a loaded machine another tick can also be, for reasons of its own)
+    assert np.median(list(durations.values())) < SLOW_SECONDS / 3
     assert len(durations) == N_TICKS + 1  # no tick failed, and the ticks still match in-process bit for bit
 
 
