@@ -47,7 +47,7 @@ from clgym.agents import ALGOS, BASELINES, MODES, VEC_KINDS
 
 QUICK = {"steps": 3_000, "n_envs": 2, "eval_episodes": 6, "bins": 4}
 GAME_RUNS = {  # per game: the budget and culture of a full run, and whether observations/rewards are normalised
-    "pong": {"steps": 200_000, "n_envs": 8, "eval_episodes": 60, "bins": 10, "culture": "small", "normalize": False},
+    "pong": {"steps": 200_000, "n_envs": 8, "eval_episodes": 60, "bins": 10, "culture": "dishbrain", "normalize": False},
     "doom": {"steps": 150_000, "n_envs": 4, "eval_episodes": 40, "bins": 10, "culture": "tiny", "normalize": True},
 }
 
@@ -65,7 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--mode", choices=MODES, default="decoder")
     p.add_argument("--steps", type=int, default=None, help="env steps per training run (Pong 200,000; Doom 150,000)")
     p.add_argument("--n-envs", type=int, default=None, help="cultures trained on at once (Pong 8, Doom 4)")
-    p.add_argument("--culture", default=None, help="culture preset (default: Pong small, Doom tiny)")
+    p.add_argument("--culture", default=None, help="culture preset (default: Pong dishbrain, the env's own; Doom tiny)")
     p.add_argument("--seed", type=int, default=None,
                    help="env i runs culture seed SEED + i; also the SB3 seed (default 0; --eval: the run's)")
     p.add_argument("--observation", default=None,
