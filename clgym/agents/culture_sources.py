@@ -31,7 +31,7 @@ __all__ = ["SOURCES", "SilenceableLink", "make_link", "random_source"]
 SOURCES = ("culture", "random")
 
 
-def make_link(source: str = "culture", culture: Any = "small", seed: int = 0, *, drop_spikes: bool = False,
+def make_link(source: str = "culture", culture: Any = "dishbrain", seed: int = 0, *, drop_spikes: bool = False,
               random_spike_percentile: float | None = None) -> SilenceableLink:
     """Open a :class:`SilenceableLink` at the env's tick rate (100 ticks/s) on a culture or the SDK's random source.
 

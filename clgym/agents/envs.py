@@ -77,7 +77,7 @@ class AgentEnvConfig:
 
     env_id: str = "CLPong-v0"
     mode: str = "decoder"
-    culture: Any = "small"
+    culture: Any = "dishbrain"  # the env's default culture
     source: str = "culture"
     ablation: str = "none"
     log_counts: bool = False

@@ -47,7 +47,8 @@ from clgym.agents import ALGOS, BASELINES, MODES, VEC_KINDS
 
 QUICK = {"steps": 3_000, "n_envs": 2, "eval_episodes": 6, "bins": 4}
 GAME_RUNS = {  # per game: the budget and culture of a full run, and whether observations/rewards are normalised
-    "pong": {"steps": 200_000, "n_envs": 8, "eval_episodes": 60, "bins": 10, "culture": "dishbrain", "normalize": False},
+    "pong": {"steps": 200_000, "n_envs": 8, "eval_episodes": 60, "bins": 10, "culture": "dishbrain",
+             "normalize": False},
     "doom": {"steps": 150_000, "n_envs": 4, "eval_episodes": 40, "bins": 10, "culture": "tiny", "normalize": True},
 }
 
