@@ -99,6 +99,8 @@ def test_a_culture_falling_behind_real_time_shows_in_the_lateness():
         for _ in range(60):
             link.advance()
             late.append(link.last_late_ms)
-    assert max(late[:10]) < 100 and max(late) >= 200  # the stall shows
+    # the stall shows around the stalled read (tick 20), not at the start (a loaded machine can
+    # make the first ticks late too, but not by the stall's 300 ms)
+    assert max(late) >= 200 and int(np.argmax(late)) >= 10  # the producer reads a few ticks ahead
     assert late[-1] < max(late) / 2  # and the producer catches up
     assert sdk_child_processes() == {}
