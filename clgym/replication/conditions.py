@@ -66,3 +66,13 @@ PAPER_FEEDBACK_NOTE = ("Paper, feedback experiment, % change in rally length vs 
                        "+43.4 %, Silent +21.4 %, No-feedback +8.2 % (Stimulus vs Silent p = 0.001; Silent vs "
                        "No-feedback p = 0.027).")
 PAPER_PERCENT_VS_REST = {"stimulus": 43.4, "silent": 21.4, "no_feedback": 8.2}
+
+
+# The frozen-probe protocol's conditions (clgym.replication.protocol): culture conditions fork one settled
+# culture; source conditions have no culture to fork.
+CULTURE_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off", "yoked")
+SOURCE_CONDITIONS = ("in_silico", "media_only")
+PROTOCOL_CONDITIONS = CULTURE_CONDITIONS + SOURCE_CONDITIONS
+FEEDBACK_OF = {"stimulus": "stimulus", "silent": "silent", "no_feedback": "no_feedback", "rest": "rest",
+               "swapped": "swapped", "plasticity_off": "stimulus", "in_silico": "stimulus",
+               "media_only": "stimulus"}

@@ -33,14 +33,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from clgym.envs.base import TICKS_PER_SECOND
+from clgym.replication.conditions import (  # noqa: F401 - re-exported
+    CULTURE_CONDITIONS,
+    FEEDBACK_OF,
+    PROTOCOL_CONDITIONS,
+    SOURCE_CONDITIONS,
+)
 from clgym.replication.frozen_probe import ProbeBattery, play_battery, probe_frozen_culture
-
-CULTURE_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off", "yoked")
-SOURCE_CONDITIONS = ("in_silico", "media_only")
-PROTOCOL_CONDITIONS = CULTURE_CONDITIONS + SOURCE_CONDITIONS
-FEEDBACK_OF = {"stimulus": "stimulus", "silent": "silent", "no_feedback": "no_feedback", "rest": "rest",
-               "swapped": "swapped", "plasticity_off": "stimulus", "in_silico": "stimulus",
-               "media_only": "stimulus"}
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,7 @@ import time
 from pathlib import Path
 
 from clgym.replication.campaign import parse_overrides
-from clgym.replication.protocol import PROTOCOL_CONDITIONS, CultureJob, run_culture
-from clgym.replication.protocol_report import write_report
+from clgym.replication.conditions import PROTOCOL_CONDITIONS
 
 QUICK = dict(cultures=2, minutes=0.5, settle_s=2.0, serves=4, max_serve_s=10.0, culture="tiny")
 
@@ -58,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _run_local(jobs: list[CultureJob], workers: int, save) -> list[tuple[int, str]]:
+def _run_local(jobs: list, workers: int, save) -> list[tuple[int, str]]:
+    from clgym.replication.protocol import run_culture
+
     failures = []
     if workers <= 1:
         for job in jobs:
@@ -79,7 +80,9 @@ def _run_local(jobs: list[CultureJob], workers: int, save) -> list[tuple[int, st
     return failures
 
 
-def _run_ray(jobs: list[CultureJob], address: str, save) -> list[tuple[int, str]]:
+def _run_ray(jobs: list, address: str, save) -> list[tuple[int, str]]:
+    from clgym.replication.protocol import run_culture
+
     try:
         import ray
     except ImportError:
@@ -109,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--cultures={args.cultures} is out of range; allowed >= 2 (tests are paired across "
                          "cultures)")
     from clgym.culture import CultureConfig
+    from clgym.replication.protocol import CultureJob
+    from clgym.replication.protocol_report import write_report
 
     overrides = parse_overrides(args.override)
     culture = {"preset": args.culture, **overrides}
