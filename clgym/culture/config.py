@@ -144,6 +144,13 @@ class CultureConfig:
     capture_min_pulses: int = 3
     capture_window_ms: float = 100.0
     capture_rate_per_ms: float = 0.02
+    # Two variants for the exploration of issue 11 (off by default; see kernel.py step 6). Frey & Morris's
+    # order: a tetanus captures only tags set before it (none are written while capture is open). A centred
+    # signal: an isolated pulse of at least ``depotentiation_min_uA`` (uA at 200 us; 0 = off) opens a window as
+    # long as the capture window during which tags move into their weights with the opposite sign (low-frequency
+    # stimulation reverses recent potentiation: Fujii et al. 1991, O'Dell & Kandel 1994).
+    capture_tags_before_only: bool = False
+    depotentiation_min_uA: float = 0.0
 
     # --- homeostatic synaptic scaling --------------------------------------------------------------------
     homeostasis: bool = True
@@ -219,7 +226,7 @@ class CultureConfig:
         if not isinstance(self.homeostasis_period_ms, int) or not 10 <= self.homeostasis_period_ms <= 600_000:
             raise ConfigError(f"homeostasis_period_ms={self.homeostasis_period_ms!r} is out of range; "
                               "allowed integers [10, 600000]")
-        for name in ("stp", "stdp", "homeostasis", "stdp_tagging"):
+        for name in ("stp", "stdp", "homeostasis", "stdp_tagging", "capture_tags_before_only"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is invalid; allowed: true or false")
         self._check_tagging()
@@ -230,9 +237,14 @@ class CultureConfig:
             _fields_range(name, _number(name, getattr(self, name)), low, high)
         _fields_range("capture_rate_per_ms", _number("capture_rate_per_ms", self.capture_rate_per_ms), 0.0, 1.0,
                       low_open=True)
+        _fields_range("depotentiation_min_uA", _number("depotentiation_min_uA", self.depotentiation_min_uA), 0.0,
+                      3.0)
         k = self.capture_min_pulses
         if not isinstance(k, int) or isinstance(k, bool) or not 2 <= k <= 100:
             raise ConfigError(f"capture_min_pulses={k!r} is out of range; allowed integers [2, 100]")
+        if (self.capture_tags_before_only or self.depotentiation_min_uA > 0) and not self.stdp_tagging:
+            raise ConfigError("capture_tags_before_only and depotentiation_min_uA act on tags; allowed only with "
+                              "stdp_tagging=True")
         if self.stdp_tagging and not self.stdp:
             raise ConfigError("stdp_tagging=True needs stdp=True (tags are filled by STDP); allowed: "
                               "stdp_tagging=False, or stdp=True")

@@ -170,6 +170,8 @@ class Culture:
         P[K.P_CAPTURE_MAX_GAP] = 25.0 * 1000.0 / cfg.capture_min_hz + 1e-9  # in 25 kHz frames
         P[K.P_CAPTURE_MIN_PULSES] = cfg.capture_min_pulses
         P[K.P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
+        P[K.P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
+        P[K.P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
         self._P = P
 
         self._fps = cfg.frames_per_step
@@ -339,6 +341,11 @@ class Culture:
     def capture_steps(self) -> int:
         """Engine steps so far during which tetanus capture was open (always 0 unless ``stdp_tagging``)."""
         return int(self._tet[K.R_TET_MISC, K.T_CAPTURE_STEPS])
+
+    @property
+    def depotentiation_steps(self) -> int:
+        """Engine steps so far during which depotentiation was open (0 unless ``depotentiation_min_uA`` > 0)."""
+        return int(self._tet[K.R_TET_MISC, K.T_DEPOT_STEPS])
 
     def weights_between(self, pre_neurons: np.ndarray, post_neurons: np.ndarray) -> np.ndarray:
         """Current weights of all synapses from ``pre_neurons`` onto ``post_neurons`` (for analysis)."""

@@ -28,8 +28,13 @@ One call runs many steps without returning to Python. Per step:
    previous (a tetanus; 100 Hz is the classic LTP trigger), keeps capture open for ``capture_window_ms``
    after its last pulse. Every ``TAG_PERIOD_MS`` one sequential pass decays the tags (``tag_tau_ms``) and, if
    capture was open for m steps of the period, moves 1 - (1 - rate)^(m dt) of each tag into its weight,
-   signed, clipped to [0, w_max] (synaptic tagging and capture, Frey & Morris 1997). The mechanism sees only
-   stimulation pulses, never a game or a score. Off, none of this runs and spikes are unchanged bit for bit.
+   signed, clipped to [0, w_max] (synaptic tagging and capture, Frey & Morris 1997). Two variants, both off
+   by default: ``capture_tags_before_only`` writes no tags while capture is open, so a tetanus captures only
+   the tags set before it, not those its own pulses set; ``depotentiation_min_uA`` > 0 lets an isolated
+   strong pulse (at least that drive, not part of a tetanus) open a depotentiation window of the same length,
+   during which tags move into their weights with the opposite sign (low-frequency stimulation reverses
+   recent potentiation; Fujii et al. 1991, O'Dell & Kandel 1994). The mechanism sees only stimulation
+   pulses, never a game or a score. Off, none of this runs and spikes are unchanged bit for bit.
 
 The loop stops early when an output buffer could overflow; the caller then grows it and calls again.
 Randomness comes from a per-culture xorshift64* state, so many cultures in one process stay independent and
@@ -53,7 +58,10 @@ P_TAG_ON, P_TAG_DECAY, P_TAG_PERIOD, P_CAPTURE_RATE, P_CAPTURE_MAX_GAP, P_CAPTUR
     P_CAPTURE_WINDOW = range(28, 35)
 # spike detection: frames after a detection during which the same channel detects nothing more (dead time)
 P_DEAD_FRAMES = 35
-N_PARAMS = 36
+# tagging variants (exploration, off by default): no tags written while capture is open (Frey & Morris's
+# order); the drive (uA at 200 us) from which an isolated pulse opens depotentiation (0: never)
+P_CAPTURE_BEFORE_ONLY, P_DEPOT_MIN_DRIVE = 36, 37
+N_PARAMS = 38
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
 TAG_PERIOD_MS = 10.0
@@ -99,7 +107,7 @@ STIM_ROWS = 4
 # with capture open so far, and in the current tag period
 # A fourth row holds each channel's last detected spike frame (the detector's dead time, step 4).
 R_TET_LAST, R_TET_RUN, R_TET_MISC, R_CH_LAST_SPIKE = range(4)
-T_CAPTURE_UNTIL, T_CAPTURE_STEPS, T_OPEN_IN_PERIOD = range(3)
+T_CAPTURE_UNTIL, T_CAPTURE_STEPS, T_OPEN_IN_PERIOD, T_DEPOT_UNTIL, T_DEPOT_STEPS, T_DEPOT_IN_PERIOD = range(6)
 NO_PULSE_FRAME = -(10**15)
 # rows of the int64 output array OUT: detected spikes' frame and channel, neuron spikes' frame and id
 R_OUT_FRAME, R_OUT_CH, R_NRN_FRAME, R_NRN_ID = range(4)
@@ -216,10 +224,10 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
 
 
 @numba.njit(error_model="numpy")
-def _tag_pass(syn_w, syn_tag, decay, frac, wmax):
-    """Step 6: move ``frac`` of every tag into its weight (clipped to [0, wmax]), then decay the tags by
-    ``decay``. Only E->E tags are ever non-zero, so one sequential pass over all synapses touches no other
-    weight."""
+def _tag_pass(syn_w, syn_tag, decay, frac, sign, wmax):
+    """Step 6: move ``frac`` of every tag into its weight (times ``sign``: +1 capture, -1 depotentiation,
+    0 both in one period; clipped to [0, wmax]), then decay the tags by ``decay``. Only E->E tags are ever
+    non-zero, so one sequential pass over all synapses touches no other weight."""
     if frac > _0:
         # branch-free, so that it vectorises: every weight is stored, an untagged one unchanged (w + 0, bounds
         # it cannot reach: inhibitory weights may exceed wmax). A select between the old and the new weight
@@ -230,7 +238,7 @@ def _tag_pass(syn_w, syn_tag, decay, frac, wmax):
             hi = wmax if tagged else _BIG
             lo = _W_FLOOR if tagged else -_ONE  # no subnormal weights (as in STDP depression)
             moved = frac * t
-            w = syn_w[q] + moved
+            w = syn_w[q] + sign * moved
             w = w if w < hi else hi
             syn_w[q] = w if w > lo else _0
             t = (t - moved) * decay
@@ -340,6 +348,8 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
     max_gap = P[P_CAPTURE_MAX_GAP]
     min_pulses = int(P[P_CAPTURE_MIN_PULSES])
     window = int(P[P_CAPTURE_WINDOW])
+    before_only = P[P_CAPTURE_BEFORE_ONLY] > 0.5
+    depot_drive = P[P_DEPOT_MIN_DRIVE]
     spk = np.empty(n, np.int64)
     spk_off = np.empty(n, np.int64)
     sorted_j = np.empty(n, np.int64)
@@ -377,12 +387,23 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
                 f = int(STIM[R_STIM_FRAME, sp])
                 tet_run[ch] = tet_run[ch] + 1 if f - tet_last[ch] <= max_gap else 1
                 tet_last[ch] = f
-                if tet_run[ch] >= min_pulses and step + window > tet_misc[T_CAPTURE_UNTIL]:
-                    tet_misc[T_CAPTURE_UNTIL] = step + window
+                if tet_run[ch] >= min_pulses:
+                    if step + window > tet_misc[T_CAPTURE_UNTIL]:
+                        tet_misc[T_CAPTURE_UNTIL] = step + window
+                    # the strong pulses that began this run were a tetanus, not isolated: no depotentiation
+                    tet_misc[T_DEPOT_UNTIL] = min(tet_misc[T_DEPOT_UNTIL], step)
+                elif depot_drive > 0.0 and tet_run[ch] == 1 and drive >= depot_drive:
+                    # an isolated strong pulse opens depotentiation
+                    tet_misc[T_DEPOT_UNTIL] = max(tet_misc[T_DEPOT_UNTIL], step + window)
             sp += 1
-        if tag_on and step < tet_misc[T_CAPTURE_UNTIL]:
+        capture_open = tag_on and step < tet_misc[T_CAPTURE_UNTIL]
+        if capture_open:
             tet_misc[T_CAPTURE_STEPS] += 1
             tet_misc[T_OPEN_IN_PERIOD] += 1
+        if tag_on and step < tet_misc[T_DEPOT_UNTIL]:
+            tet_misc[T_DEPOT_STEPS] += 1
+            tet_misc[T_DEPOT_IN_PERIOD] += 1
+        write_tags = not (before_only and capture_open)
         # 3. delayed spike arrival and the membrane update, branch-free so that LLVM vectorises it (AVX2)
         _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
                          fire_frac, pre_tr, post_tr, rate_tr, K)
@@ -439,8 +460,10 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
                 # depression of this spike, as when both ran per synapse; no other synapse reads it
                 p0, p1 = ee_out_ptr[j], ee_out_ptr[j + 1]
                 if tag_on:  # the changes go to the synapses' eligibility tags (step 6)
-                    _depress_tag(syn_tag, syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus)
-                    _potentiate(syn_tag, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
+                    if write_tags:
+                        _depress_tag(syn_tag, syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus)
+                        _potentiate(syn_tag, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus,
+                                    wmax)
                 else:
                     _depress(syn_w, ee_out_post, post_tr, ee_out, p0, p1, a_minus)
                     _potentiate(syn_w, syn_w, ee_pre, ee_syn, pre_tr, ee_ptr[j], ee_ptr[j + 1], a_plus, wmax)
@@ -462,9 +485,13 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
         # 6. tag decay and capture
         if tag_on and (step + 1) % tag_period == 0:
             m = tet_misc[T_OPEN_IN_PERIOD]
+            md = tet_misc[T_DEPOT_IN_PERIOD]
             tet_misc[T_OPEN_IN_PERIOD] = 0
-            frac = 1.0 - capture_keep ** (m * dt) if m > 0 else 0.0
-            _tag_pass(syn_w, syn_tag, tag_decay, np.float32(frac), np.float32(wmax))
+            tet_misc[T_DEPOT_IN_PERIOD] = 0
+            # capture and depotentiation in one period cancel in the weight; the tag is spent either way
+            frac = 1.0 - capture_keep ** ((m + md) * dt) if m + md > 0 else 0.0
+            sign = 1.0 if md == 0 else (-1.0 if m == 0 else 0.0)
+            _tag_pass(syn_w, syn_tag, tag_decay, np.float32(frac), np.float32(sign), np.float32(wmax))
         done += 1
     C[C_STEPS_DONE] = done
     C[C_N_DETECTED] = n_det
