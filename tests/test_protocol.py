@@ -116,3 +116,22 @@ def test_the_yoked_culture_does_not_retrace_the_stimulus_session(settled_snapsho
         replay_stims(yoked, log, ticks)
         assert np.array_equal(yoked.source.culture.snapshot()["v"], master_membranes) is same
         yoked.close()
+
+
+def test_the_session_measures_weight_change_after_hits_and_misses_and_a_frozen_culture_has_none():
+    """kappa (weight change after a miss / after a hit) is measured in the session on the culture it plays."""
+    job = CultureJob(culture_seed=3, culture={"preset": "tiny", "stdp_tagging": True, "depotentiation_min_uA": 1.5},
+                     minutes=0.2, settle_s=0.0, serves=2, max_serve_s=6.0)
+    out = {}
+    for frozen in (False, True):
+        link = _culture_link(job)
+        culture = link.source.culture
+        if frozen:
+            culture.set_plasticity(stdp=False, homeostasis=False)
+        out[frozen] = play_session(link, "stimulus", 6000, game_seed=3, culture=culture)["plasticity"]
+        link.close()
+    live, frozen = out[False], out[True]
+    assert live["n_hit"] > 0 and live["n_miss"] > 0
+    assert live["abs_dw_after_hit"] > 0 and live["abs_dw_after_miss"] > 0
+    assert live["kappa"] == pytest.approx(live["abs_dw_after_miss"] / live["abs_dw_after_hit"])
+    assert frozen["abs_dw_after_hit"] == 0 and frozen["abs_dw_after_miss"] == 0

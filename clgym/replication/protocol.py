@@ -104,8 +104,17 @@ def _record_stims(link) -> list:
     return log
 
 
-def play_session(link, feedback: str, ticks: int, game_seed: int) -> dict[str, list[int]]:
-    """The culture behind ``link`` plays Pong alone for ``ticks``; the ticks of its hits and misses."""
+# Weight change after an outcome is measured over this window from the hit or miss tick: the hit's tetanus
+# and capture window (0.2 s) and the first second of the miss stimulus both fit in it.
+PLASTICITY_WINDOW_S = 1.0
+
+
+def play_session(link, feedback: str, ticks: int, game_seed: int, culture=None) -> dict:
+    """The culture behind ``link`` plays Pong alone for ``ticks``; the ticks of its hits and misses.
+
+    With ``culture`` (the culture behind the link) the session also measures how much the E->E weights move
+    in the :data:`PLASTICITY_WINDOW_S` after each hit and each miss: ``plasticity`` holds the mean summed
+    absolute change per event, and ``kappa`` = after a miss / after a hit (the issue's perturbation ratio)."""
     import gymnasium as gym
 
     import clgym  # noqa: F401
@@ -113,6 +122,7 @@ def play_session(link, feedback: str, ticks: int, game_seed: int) -> dict[str, l
     env = gym.make("CLPong-v0", control="culture", feedback=feedback, link=link, episode_ticks=ticks,
                    max_episode_steps=ticks)
     hits, misses = [], []
+    tracker = _WeightChangeTracker(culture, round(PLASTICITY_WINDOW_S * TICKS_PER_SECOND)) if culture else None
     try:
         env.reset(seed=game_seed)
         for t in range(ticks):
@@ -121,11 +131,45 @@ def play_session(link, feedback: str, ticks: int, game_seed: int) -> dict[str, l
                 hits.append(t)
             elif reward < 0:
                 misses.append(t)
+            if tracker is not None:
+                tracker.tick(t, "hit" if reward > 0 else "miss" if reward < 0 else None)
             if terminated or truncated:
                 break
     finally:
         env.close()
-    return {"hits": hits, "misses": misses}
+    out: dict = {"hits": hits, "misses": misses}
+    if tracker is not None:
+        out["plasticity"] = tracker.summary()
+    return out
+
+
+class _WeightChangeTracker:
+    """Summed |change| of the E->E weights over ``window`` ticks after each outcome (hit or miss)."""
+
+    def __init__(self, culture, window: int):
+        d = culture.dish
+        self.culture = culture
+        self.ee = np.nonzero(d.is_exc[d.syn_pre] & d.is_exc[d.syn_post])[0]
+        self.window = window
+        self.pending: list[tuple[int, str, np.ndarray]] = []
+        self.changes: dict[str, list[float]] = {"hit": [], "miss": []}
+
+    def tick(self, t: int, outcome: str | None) -> None:
+        # the weights read after step t include the outcome tick's stimulation only from the next tick on
+        if outcome is not None:
+            self.pending.append((t + self.window, outcome, self.culture.syn_w[self.ee].copy()))
+        while self.pending and self.pending[0][0] <= t:
+            _, kind, w0 = self.pending.pop(0)
+            dw = self.culture.syn_w[self.ee].astype(np.float64) - w0
+            self.changes[kind].append(float(np.abs(dw).sum()))
+
+    def summary(self) -> dict:
+        hit = float(np.mean(self.changes["hit"])) if self.changes["hit"] else float("nan")
+        miss = float(np.mean(self.changes["miss"])) if self.changes["miss"] else float("nan")
+        kappa = miss / hit if hit > 0 else float("nan")
+        return {"window_s": PLASTICITY_WINDOW_S, "n_hit": len(self.changes["hit"]),
+                "n_miss": len(self.changes["miss"]), "abs_dw_after_hit": hit, "abs_dw_after_miss": miss,
+                "kappa": kappa}
 
 
 def replay_stims(link, log: list, ticks: int) -> None:
@@ -199,7 +243,8 @@ def run_culture(job: CultureJob) -> dict:
                     record["session"] = {"hits": [], "misses": [], "replayed_stims": len(stimulus_log)}
                 else:
                     log = _record_stims(link) if condition == "stimulus" else None
-                    record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed)
+                    record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed,
+                                                     culture=culture)
                     if log is not None:
                         stimulus_log = log
                 end_snapshot = culture.snapshot()

@@ -62,6 +62,10 @@ def per_culture_rows(results: list[dict]) -> list[dict]:
             row["delta"] = row["end_first_hit"] - row["start_first_hit"]
             row["rally_delta"] = row["end_rally"] - row["start_rally"]
             row["paper_delta"] = late - early
+            plast = rec["session"].get("plasticity") or {}
+            row["dw_after_hit"] = plast.get("abs_dw_after_hit", float("nan"))
+            row["dw_after_miss"] = plast.get("abs_dw_after_miss", float("nan"))
+            row["kappa"] = plast.get("kappa", float("nan"))
             rows.append(row)
     return rows
 
@@ -148,7 +152,8 @@ def write_report(results: list[dict], out: Path, *, command: str, wall_s: float)
     cpu = sum(r["cpu_s"] for r in results)
     results_json = dict(command=command, n_cultures=len(results), wall_s=wall_s, cpu_s=cpu,
                         primary=primary, primary_alpha=PRIMARY_ALPHA, primary_test=primary_key, verdict=verdict,
-                        secondary_rally=rally, secondary_paper_measure=paper)
+                        secondary_rally=rally, secondary_paper_measure=paper,
+                        plasticity=_plasticity_summary(rows))
     (out / "results.json").write_text(json.dumps(results_json, indent=1))
     with open(out / "cultures.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -186,5 +191,27 @@ def write_report(results: list[dict], out: Path, *, command: str, wall_s: float)
     for label, summary in (("primary", primary), ("rally", rally), ("paper's measure", paper)):
         for key, t in summary["tests"].items():
             lines.append(f"| {key} | {label} | {t['n']} | {_fmt(t['diff'])} +- {t['diff_sem']:.3f} | {t['p']:.3g} |")
+    kappa = results_json["plasticity"]
+    if kappa:
+        lines += ["", "What the feedback does to the weights (session, summed |change| of E->E weights in the 1 s "
+                  "after each outcome; kappa = after a miss / after a hit, per culture):", "",
+                  "| condition | n | after hit | after miss | kappa |", "|---|---|---|---|---|"]
+        for name, k in kappa.items():
+            lines.append(f"| {name} | {k['n']} | {k['dw_after_hit']:.4g} | {k['dw_after_miss']:.4g} | "
+                         f"{k['kappa_mean']:.3f} +- {k['kappa_sem']:.3f} |")
     (out / "summary.md").write_text("\n".join(lines) + "\n")
     return results_json
+
+
+def _plasticity_summary(rows: list[dict]) -> dict:
+    """Per culture condition with weight measurements: mean weight change after hits and misses, and kappa."""
+    out = {}
+    for name in dict.fromkeys(r["condition"] for r in rows):
+        sel = [r for r in rows if r["condition"] == name and np.isfinite(r.get("kappa", float("nan")))]
+        if not sel:
+            continue
+        k = np.array([r["kappa"] for r in sel])
+        out[name] = dict(n=len(sel), dw_after_hit=_nanmean([r["dw_after_hit"] for r in sel]),
+                         dw_after_miss=_nanmean([r["dw_after_miss"] for r in sel]), kappa_mean=float(k.mean()),
+                         kappa_sem=float(stats.sem(k)) if k.size > 1 else float("nan"))
+    return out
