@@ -20,7 +20,9 @@ from clgym.envs.base import TICKS_PER_SECOND
 PRIMARY_ALPHA = 0.01
 PRIMARY_TEST = ("stimulus", "plasticity_off")
 TESTS = (PRIMARY_TEST, ("stimulus", "silent"), ("silent", "no_feedback"), ("yoked", "plasticity_off"),
-         ("swapped", "plasticity_off"), ("stimulus", "rest"))
+         ("swapped", "plasticity_off"), ("stimulus", "rest"),
+         # the contingency (own play vs replayed stimulation) and the sign of the feedback, compared directly
+         ("stimulus", "yoked"), ("stimulus", "swapped"))
 PAPER = {  # DishBrain's feedback experiment and groups (docs/dishbrain.md)
     "stimulus": "MCC 0.780 -> 1.020 (p = 1.6e-8); +43.4 % vs rest",
     "silent": "+21.4 % vs rest",
