@@ -135,3 +135,18 @@ def test_the_session_measures_weight_change_after_hits_and_misses_and_a_frozen_c
     assert live["abs_dw_after_hit"] > 0 and live["abs_dw_after_miss"] > 0
     assert live["kappa"] == pytest.approx(live["abs_dw_after_miss"] / live["abs_dw_after_hit"])
     assert frozen["abs_dw_after_hit"] == 0 and frozen["abs_dw_after_miss"] == 0
+
+
+def test_a_culture_free_condition_shows_no_change_between_its_probes():
+    """media_only has nothing that could learn: over cultures its delta is ~0 (the protocol measures no drift)."""
+    from clgym.replication.protocol import run_culture
+
+    deltas = []
+    for seed in range(3):
+        job = CultureJob(culture_seed=seed, culture=TINY, minutes=0.5, settle_s=0.0, serves=60, max_serve_s=10.0,
+                         conditions=("media_only",))
+        rec = run_culture(job)["conditions"]["media_only"]
+        start, end = np.mean(rec["start"]["first_hit"]), np.mean(rec["end"]["first_hit"])
+        assert 0.05 < start < 0.95, "the battery must not be trivial"
+        deltas.append(end - start)
+    assert abs(np.mean(deltas)) < 0.07, deltas
