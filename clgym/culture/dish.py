@@ -67,6 +67,16 @@ def dish_size_um(cfg: CultureConfig) -> float:
 
 
 @numba.njit(cache=True)
+def _row_pointers(degree):
+    """CSR row pointers (n + 1,) of rows with ``degree[i]`` entries each."""
+    n = degree.size
+    ptr = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        ptr[i + 1] = ptr[i] + degree[i]
+    return ptr
+
+
+@numba.njit(cache=True)
 def _draw_connections(seed, pos, degree, length_um):
     """Per presynaptic neuron: draw `degree[i]` distinct targets with p ~ exp(-distance / length).
 
@@ -76,9 +86,7 @@ def _draw_connections(seed, pos, degree, length_um):
     """
     np.random.seed(seed)  # noqa: NPY002 (numba has no Generator; this seeds the jitted function's own stream)
     n = pos.shape[0]
-    ptr = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        ptr[i + 1] = ptr[i] + degree[i]
+    ptr = _row_pointers(degree)
     post = np.empty(ptr[n], np.int32)
     dist = np.empty(ptr[n], np.float64)
     taken = np.zeros(n, np.bool_)
@@ -130,9 +138,7 @@ def _draw_axonal_connections(seed, pos, degree, axon_dir, axon_len, reach_um):
     (for the delay)."""
     np.random.seed(seed)  # noqa: NPY002
     n = pos.shape[0]
-    ptr = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        ptr[i + 1] = ptr[i] + degree[i]
+    ptr = _row_pointers(degree)
     post = np.empty(ptr[n], np.int32)
     path = np.empty(ptr[n], np.float64)
     keys = np.empty(n, np.float64)
