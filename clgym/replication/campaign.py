@@ -30,16 +30,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
 import json
-import multiprocessing
 import os
 import shlex
-import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,7 +44,6 @@ from clgym.replication.report import report, session_key
 from clgym.replication.session import SessionSpec, run_session
 
 QUICK = dict(sessions=2, minutes=2.0, culture="tiny", conditions=["stimulus", "rest"])
-PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 
 
 @dataclass
@@ -68,7 +62,7 @@ def run_campaign(specs: list[SessionSpec], workers: int, ray_address: str | None
     finished session as it arrives (the command saves it there, so an interrupted campaign can be resumed).
     Ray tasks are not retried (``max_retries=0``): a failure is reported, never silently run again.
     """
-    from tqdm import tqdm
+    from clgym.replication.runner import run_jobs
 
     outcome = CampaignOutcome()
 
@@ -80,69 +74,8 @@ def run_campaign(specs: list[SessionSpec], workers: int, ray_address: str | None
         outcome.failures.append({"spec": asdict(spec), "error": f"{type(error).__name__}: {error}"})
         print(f"session {spec.condition} #{spec.session} (seed {spec.seed}) failed: {error!r}", file=sys.stderr)
 
-    with tqdm(total=len(specs), desc="sessions", unit="session", file=sys.stderr) as bar:
-        if ray_address is not None:
-            _run_on_ray(specs, ray_address, finished, failed, bar)
-        elif workers <= 1:
-            for spec in specs:
-                try:
-                    finished(run_session(spec))
-                except Exception as error:  # one session's failure is reported, not fatal
-                    failed(spec, error)
-                bar.update(1)
-        else:
-            _run_on_pool(specs, workers, finished, failed, bar)
+    run_jobs(run_session, specs, workers, ray_address, finished, failed, desc="sessions")
     return outcome
-
-
-def _run_on_ray(specs, ray_address: str, finished, failed, bar) -> None:
-    try:
-        import ray
-    except ImportError:
-        raise SystemExit("--ray-address needs Ray, which is not installed: pip install 'clgym[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=ray_address)
-    remote = ray.remote(num_cpus=1, max_retries=0)(run_session)
-    pending = {remote.remote(spec): spec for spec in specs}
-    while pending:
-        done, _ = ray.wait(list(pending), num_returns=1)
-        spec = pending.pop(done[0])
-        try:
-            finished(ray.get(done[0]))
-        except Exception as error:  # a task's error (RayTaskError) or a lost worker
-            failed(spec, error)
-        bar.update(1)
-
-
-def _run_on_pool(specs, workers: int, finished, failed, bar) -> None:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_end_with_parent) as pool:
-        try:
-            futures = {pool.submit(run_session, spec): spec for spec in specs}
-            for future in as_completed(futures):
-                try:
-                    finished(future.result())
-                except Exception as error:  # includes a worker that died (BrokenProcessPool)
-                    failed(futures[future], error)
-                bar.update(1)
-        except BaseException:
-            # Ctrl-C: a worker turns SIGINT/SIGTERM into an exception of its session and would wait for the next
-            # one, so stop the queue and end the workers (this process's own children)
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in multiprocessing.active_children():
-                process.kill()
-            raise
-
-
-def _end_with_parent() -> None:
-    """In a worker: be killed when the campaign process dies, however it dies (Linux; elsewhere a no-op)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
 
 
 def build_parser() -> argparse.ArgumentParser:

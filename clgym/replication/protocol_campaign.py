@@ -57,48 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _run_local(jobs: list, workers: int, save) -> list[tuple[int, str]]:
+def _run(jobs: list, workers: int, ray_address: str | None, save) -> list[tuple[int, str]]:
     from clgym.replication.protocol import run_culture
+    from clgym.replication.runner import run_jobs
 
-    failures = []
-    if workers <= 1:
-        for job in jobs:
-            try:
-                save(run_culture(job))
-            except Exception as error:  # noqa: BLE001 - a failed culture is reported, the others kept
-                failures.append((job.culture_seed, repr(error)))
-        return failures
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    failures: list[tuple[int, str]] = []
 
-    with ProcessPoolExecutor(workers) as pool:
-        futures = {pool.submit(run_culture, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                save(future.result())
-            except Exception as error:  # noqa: BLE001
-                failures.append((futures[future].culture_seed, repr(error)))
-    return failures
+    def failed(job, error: BaseException) -> None:
+        failures.append((job.culture_seed, repr(error)))
+        print(f"culture {job.culture_seed} failed: {error!r}", file=sys.stderr)
 
-
-def _run_ray(jobs: list, address: str, save) -> list[tuple[int, str]]:
-    from clgym.replication.protocol import run_culture
-
-    try:
-        import ray
-    except ImportError:
-        raise SystemExit("--ray-address needs Ray, which is not installed: pip install 'clgym[ray]'") from None
-    if not ray.is_initialized():
-        ray.init(address=address)
-    remote = ray.remote(num_cpus=1, max_retries=0)(run_culture)  # a failure is reported, never retried silently
-    pending = {remote.remote(job): job for job in jobs}
-    failures = []
-    while pending:
-        done, _ = ray.wait(list(pending), num_returns=1)
-        job = pending.pop(done[0])
-        try:
-            save(ray.get(done[0]))
-        except Exception as error:  # noqa: BLE001
-            failures.append((job.culture_seed, repr(error)))
+    run_jobs(run_culture, jobs, workers, ray_address, save, failed, desc="cultures")
     return failures
 
 
@@ -136,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     todo = [j for j in jobs if not (args.resume and path_of(j.culture_seed).exists())]
     t0 = time.perf_counter()
-    failures = _run_ray(todo, args.ray_address, save) if args.ray_address else _run_local(todo, args.workers, save)
+    failures = _run(todo, args.workers, args.ray_address, save)
     wall = time.perf_counter() - t0
     results = [json.loads(path_of(j.culture_seed).read_text()) for j in jobs if path_of(j.culture_seed).exists()]
     if failures:
