@@ -293,3 +293,13 @@ def test_property_tagging_fields_accept_exactly_their_ranges(field, x, k):
 def test_tagging_config_round_trips_through_json():
     cfg = CultureConfig.from_preset("tiny", stdp_tagging=True, tag_tau_ms=750.0, capture_min_pulses=4)
     assert CultureConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_plastic_synapses_are_exactly_the_e_to_e_synapses_and_the_only_ones_tagged():
+    c = make()
+    sensory(c, seconds=2.0)
+    plastic = np.zeros(c.syn_w.size, bool)
+    plastic[c.plastic_synapses] = True
+    assert np.array_equal(plastic, ee_mask(c))
+    assert np.all(np.diff(c.plastic_synapses) > 0)
+    assert np.count_nonzero(c.syn_tag[plastic]) > 0 and np.all(c.syn_tag[~plastic] == 0)

@@ -343,6 +343,11 @@ class Culture:
         return int(self._tet[K.R_TET_MISC, K.T_CAPTURE_STEPS])
 
     @property
+    def plastic_synapses(self) -> np.ndarray:
+        """Indices (ascending) of the E->E synapses: the only ones STDP, tags and capture change."""
+        return self._ee[K.R_EE_OUT]
+
+    @property
     def depotentiation_steps(self) -> int:
         """Engine steps so far during which depotentiation was open (0 unless ``depotentiation_min_uA`` > 0)."""
         return int(self._tet[K.R_TET_MISC, K.T_DEPOT_STEPS])

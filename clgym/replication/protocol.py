@@ -147,9 +147,8 @@ class _WeightChangeTracker:
     """Summed |change| of the E->E weights over ``window`` ticks after each outcome (hit or miss)."""
 
     def __init__(self, culture, window: int):
-        d = culture.dish
         self.culture = culture
-        self.ee = np.nonzero(d.is_exc[d.syn_pre] & d.is_exc[d.syn_post])[0]
+        self.ee = culture.plastic_synapses
         self.window = window
         self.pending: list[tuple[int, str, np.ndarray]] = []
         self.changes: dict[str, list[float]] = {"hit": [], "miss": []}
