@@ -48,6 +48,8 @@ FEEDBACKS = tuple(CONDITIONS)
 AGENT_STIM_KINDS = AgentStimEncoder.KINDS
 ACTION_UP, ACTION_STAY, ACTION_DOWN = 0, 1, 2
 SESSION_TICKS = 20 * 60 * TICKS_PER_SECOND
+#: the data stream of a recording that holds the game's events ({"event": "hit" | "miss"})
+GAME_EVENTS_STREAM = "game_events"
 """Default episode of control="culture": one 20-minute DishBrain session."""
 RL_EPISODE_TICKS = 60 * TICKS_PER_SECOND
 """Default episode cap of control="decoder"/"encoder" (most episodes end at a miss long before)."""
@@ -279,6 +281,9 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
                 commands = commands + self.sensory_encoder.encode(game.ball_x, game.ball_y,
                                                                   self.game_params.paddle_x)
         self._last_feedback = feedback_step
+        if event is not None and connection.link.recording_path is not None:
+            # hits and misses go into the recording beside the spikes, at the frame their feedback starts
+            connection.link.log_event(GAME_EVENTS_STREAM, {"event": event})
         connection.send(commands)
         tick = connection.advance()
         self._take_counts(tick)
