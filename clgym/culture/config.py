@@ -92,6 +92,12 @@ class CultureConfig:
     axon_length_cv: float = 0.5
     dendrite_reach_um: float = 60.0
     axon_stim_gain: float = 1.0
+    # Stimulation recruits inhibition: an extracellular pulse evokes a brief local excitation and then a
+    # widespread inhibition lasting 100-200 ms (Chung & Ferster 1998, Neuron 20:1177; Butovas & Schwarz 2003,
+    # J Neurophysiol 90:3024), because an interneuron's dense local axonal arbour puts nearly every electrode
+    # near it inside the arbour. Inhibitory neurons' coupling to an electrode is this many times an excitatory
+    # neuron's at the same distance (1 = no preference).
+    stim_inhibitory_gain: float = 1.0
     conduction_speed_um_per_ms: float = 300.0  # unmyelinated axons in culture: ~0.1-0.5 m/s
     synaptic_delay_ms: float = 1.0  # fixed part of the delay
     max_delay_ms: int = 12
@@ -107,6 +113,13 @@ class CultureConfig:
     tau_gabab_ms: float = 150.0
     nmda_share: float = 1.0  # NMDA conductance per unit AMPA conductance of the same synapse
     gabab_share: float = 0.05
+    # GABA_B by spillover (0 = off): GABA_B receptors are extrasynaptic and are reached when many interneurons
+    # release at once, so a pulse or a burst that recruits interneurons synchronously evokes a slow IPSP that
+    # the same interneurons firing asynchronously do not (Isaacson, Solis & Nicoll 1993, Neuron 10:165;
+    # Scanziani 2000, Neuron 25:673). Per step, the inhibitory input above ``gabab_spillover_threshold``
+    # (in units of ``w_inh``: that many coincident IPSPs) adds ``gabab_spillover_gain`` x its excess to GABA_B.
+    gabab_spillover_gain: float = 0.0
+    gabab_spillover_threshold: float = 3.0
     mg_mM: float = 1.0  # extracellular Mg2+ for the NMDA block (Jahr & Stevens 1990)
     e_exc_mv: float = 0.0
     e_gabaa_mv: float = -70.0
@@ -174,6 +187,13 @@ class CultureConfig:
     noise_rms_uv: float = 6.0
     detection_threshold_sd: float = 5.0  # a spike is seen when |amplitude + noise| > this x noise_rms_uv
     detection_dead_time_ms: float = 1.0  # a channel detects nothing for this long after a detection
+    # the rig's side of stimulation (clgym.culture.blanking): every channel blind for this long after each pulse,
+    # and saturation in trains of >= train_saturation_pulses pulses at most train_saturation_gap_ms apart (blind
+    # until train_saturation_recovery_ms after the last); 0 = off
+    stim_blanking_ms: float = 0.0
+    train_saturation_pulses: int = 0
+    train_saturation_gap_ms: float = 20.0
+    train_saturation_recovery_ms: float = 40.0
 
     # --- integration ---------------------------------------------------------------------------------------
     dt_ms: float = 1.0
@@ -206,13 +226,19 @@ class CultureConfig:
         non_negative = ("axon_length_um", "axon_length_cv", "axon_stim_gain", "dish_margin_um", "synaptic_delay_ms",
                         "weight_cv", "nmda_share", "gabab_share", "mg_mM",
                         "stdp_a_plus", "stdp_a_minus", "homeostasis_rate", "mini_rate_hz", "mini_rate_cv",
-                        "mini_weight")
+                        "mini_weight", "gabab_spillover_gain", "gabab_spillover_threshold", "stim_inhibitory_gain")
         for name in non_negative:
             _fields_range(name, float(getattr(self, name)), 0.0, 1e9)
         _fields_range("stp_u_exc", self.stp_u_exc, 0.0, 1.0, low_open=True)
         _fields_range("detection_dead_time_ms", _number("detection_dead_time_ms", self.detection_dead_time_ms),
                       0.0, 10.0)
         _fields_range("stp_u_inh", self.stp_u_inh, 0.0, 1.0, low_open=True)
+        for name, high in (("stim_blanking_ms", 100.0), ("train_saturation_gap_ms", 1000.0),
+                           ("train_saturation_recovery_ms", 10_000.0)):
+            _fields_range(name, _number(name, getattr(self, name)), 0.0, high)
+        k = self.train_saturation_pulses
+        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= 1000:
+            raise ConfigError(f"train_saturation_pulses={k!r} is out of range; allowed integers [0, 1000] (0 = off)")
         if self.mean_out_degree >= self.n_neurons:
             raise ConfigError(f"mean_out_degree={self.mean_out_degree} is out of range; "
                               f"allowed (0, n_neurons={self.n_neurons})")

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import kernel as K
 from .config import CultureConfig
+from .blanking import StimBlanking
 from .dish import TYPE_NAMES, Dish, build_dish
 from .mea import (
     MAX_CURRENT_UA,
@@ -83,7 +84,7 @@ class Culture:
         n = self.dish.n_neurons
         self.electrodes_um = electrode_positions_um(cfg)
         self._ch_ptr, self._ch_neuron, self._ch_mv = stimulation_coupling(self.dish.positions_um, cfg, rng,
-                                                                            self.dish.axon_end_um)
+                                                                            self.dish.axon_end_um, self.dish.is_exc)
         self._det_ptr, self._det_ch, self._det_amp = detection_coupling(self.dish.positions_um, cfg, rng)
 
         d = self.dish
@@ -172,6 +173,8 @@ class Culture:
         P[K.P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
         P[K.P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
         P[K.P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
+        P[K.P_GABAB_SPILL_GAIN] = cfg.gabab_spillover_gain
+        P[K.P_GABAB_SPILL_THRESHOLD] = cfg.gabab_spillover_threshold * cfg.w_inh
         self._P = P
 
         self._fps = cfg.frames_per_step
@@ -184,6 +187,10 @@ class Culture:
         self._out_amp = np.empty(cap, np.float64)
         self._C = np.zeros(3, np.int64)
         self._stim_log: list[tuple[int, int, float]] = []  # (frame, channel, uA) for frame synthesis
+        fpm = 25.0  # frames per ms
+        self._blanking = StimBlanking(round(cfg.stim_blanking_ms * fpm), cfg.train_saturation_pulses,
+                                      round(cfg.train_saturation_gap_ms * fpm),
+                                      round(cfg.train_saturation_recovery_ms * fpm))
         # compile (or load from cache) every kernel now, long before any SDK producer's start timeout or the
         # SDK's 100 ms limit on a read
         self._run(0)
@@ -262,6 +269,7 @@ class Culture:
                             np.float64)
             stim = stim.reshape(K.STIM_ROWS, len(due))
         else:
+            due = ()
             stim = _NO_STIM
         parts = []
         step = first
@@ -270,6 +278,10 @@ class Culture:
             if done == 0:  # buffers too small for even one step: grow and retry
                 self._grow()
                 continue
+            if self._blanking.active:  # the rig's side: detections while the MEA is blind are not recorded
+                keep = self._blanking.keep(det[0], [p[3] for p in due if step * self._fps <= p[3] <
+                                                    (step + done) * self._fps], step * self._fps)
+                det = (det[0][keep], det[1][keep], det[2][keep])
             parts.append((det, nrn))
             step += done
         self._step = last
@@ -307,7 +319,7 @@ class Culture:
     def snapshot(self) -> dict:
         """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
         snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS}
-        snap.update(step=self._step, frame=self.frame, pending=list(self._pending),
+        snap.update(step=self._step, frame=self.frame, pending=list(self._pending), blanking=self._blanking.state.copy(),
                     held=tuple(x.copy() for x in self._held), stim_log=list(self._stim_log),
                     seed=self.config.seed, n_neurons=self.n_neurons)
         return snap
@@ -325,6 +337,8 @@ class Culture:
         self._pending = list(snap["pending"])
         self._held = tuple(x.copy() for x in snap["held"])
         self._stim_log = list(snap["stim_log"])
+        if "blanking" in snap:  # snapshots made before the rig's blanking existed: nothing blind
+            self._blanking.state[:] = snap["blanking"]
 
     def set_plasticity(self, *, stdp: bool | None = None, homeostasis: bool | None = None) -> None:
         """Switch long-term plasticity on or off from now on (``None`` leaves a switch as it is).

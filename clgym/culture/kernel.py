@@ -12,7 +12,8 @@ One call runs many steps without returning to Python. Per step:
    the spike upstroke stable for all five types while halving the work of a 0.5 ms step. At 1 ms, spike
    times are refined inside the step by linear interpolation of the threshold crossing, so timestamps have
    frame (40 us) resolution. ``dt_ms`` 0.5/0.4/0.2 are available for accuracy checks. Synaptic current is
-   conductance-based, with the NMDA Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
+   conductance-based (the conductance term taken implicitly, stable under strong inhibition), with the NMDA
+   Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
    Poisson miniature EPSPs are drawn per neuron as exponential inter-event intervals (event-driven).
 4. Each spike is detected on nearby channels (amplitude + noise vs threshold; a channel is blind for
    ``detection_dead_time_ms`` after each detection, like a real threshold detector), passes through the presynaptic
@@ -61,7 +62,10 @@ P_DEAD_FRAMES = 35
 # tagging variants (exploration, off by default): no tags written while capture is open (Frey & Morris's
 # order); the drive (uA at 200 us) from which an isolated pulse opens depotentiation (0: never)
 P_CAPTURE_BEFORE_ONLY, P_DEPOT_MIN_DRIVE = 36, 37
-N_PARAMS = 38
+# GABA_B by spillover: extra GABA_B conductance per unit of the inhibitory input arriving in one step above a
+# threshold (coincident release from many interneurons; 0 = off)
+P_GABAB_SPILL_GAIN, P_GABAB_SPILL_THRESHOLD = 38, 39
+N_PARAMS = 40
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
 TAG_PERIOD_MS = 10.0
@@ -142,7 +146,8 @@ def _membrane_constants(P):
     return (f(0.5 * P[P_DT]), f(P[P_DT]), f(P[P_NMDA_SHARE]), f(P[P_GABAB_SHARE]),
             f(0.5 * np.log(P[P_MG] / 3.57)), f(P[P_E_EXC]), f(P[P_E_GABAA]), f(P[P_E_GABAB]),
             f(P[P_DECAY_AMPA]), f(P[P_DECAY_NMDA]), f(P[P_DECAY_GABAA]), f(P[P_DECAY_GABAB]),
-            f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]))
+            f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]), f(P[P_GABAB_SPILL_GAIN]),
+            f(P[P_GABAB_SPILL_THRESHOLD]))
 
 
 # float32 literals: a float64 literal would promote the whole membrane update to double precision
@@ -174,7 +179,7 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
     """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
     (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
     (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
-     dec_plus, dec_minus, dec_rate) = K
+     dec_plus, dec_minus, dec_rate, spill_gain, spill_threshold) = K
     for i in range(n):
         ae = arrive_e[i]
         ai = arrive_i[i]
@@ -183,7 +188,10 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         ga = g_ampa[i] + ae
         gn = g_nmda[i] + ae * nmda_share
         gA = g_gabaa[i] + ai
-        gB = g_gabab[i] + ai * gabab_share
+        # GABA_B receptors sit outside the synapse: they see GABA that spills over when many interneurons
+        # release at once (a pulse, a burst), not the release of one (Isaacson, Solis & Nicoll 1993; Scanziani
+        # 2000). Branch-free, so the loop still vectorises; with spill_gain 0 it adds exactly 0.
+        gB = g_gabab[i] + ai * gabab_share + spill_gain * max(ai - spill_threshold, _0)
         vi = v[i]
         ui = u[i]
         # the Mg2+ block is taken once per step: it changes little within 1 ms below threshold, and above
@@ -191,9 +199,13 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         gexc = ga + gn * nmda_block(vi, half_log_mg)
         erev = gA * e_a + gB * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
         gtot = gexc + gA + gB
-        v1 = vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev - gtot * vi)
+        # the conductance term -gtot v is taken implicitly (linearly implicit Euler): explicit Euler oscillates
+        # and fires spurious spikes once h gtot nears 1, which strong inhibition (a slow IPSP after a pulse)
+        # reaches; for small conductances the two agree to O((h gtot)^2)
+        inv = _ONE / (_ONE + h * gtot)
+        v1 = (vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev)) * inv
         v1c = min(v1, _30)
-        v2 = v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev - gtot * v1c)
+        v2 = (v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev)) * inv
         f0 = vi >= _30  # pushed over threshold by a pulse at the start of the step
         f1 = v1 >= _30
         fired = f0 | f1 | (v2 >= _30)

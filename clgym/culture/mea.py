@@ -89,17 +89,21 @@ def _mv_per_ua(r: np.ndarray, cfg: CultureConfig) -> np.ndarray:
 
 
 def stimulation_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.random.Generator,
-                         axon_end_um: np.ndarray | None = None):
+                         axon_end_um: np.ndarray | None = None, is_exc: np.ndarray | None = None):
     """CSR by channel: (ptr[65], neuron, mV of depolarisation per uA of a 200 us phase).
 
     With axons (``axon_end_um``), a neuron is driven by whichever is stronger: the field at its soma, or
     ``axon_stim_gain`` x the field at the nearest point of its axon (the spike starts in the axon and reaches
-    the soma antidromically within the step)."""
+    the soma antidromically within the step). Inhibitory neurons (``is_exc`` False) are coupled
+    ``stim_inhibitory_gain`` times as strongly: an interneuron's axon branches densely around its soma, so an
+    electrode near it lies inside its arbour (see the config)."""
     excitability = rng.lognormal(-0.5 * 0.3**2, 0.3, size=positions_um.shape[0])  # per neuron
     coupling = _mv_per_ua(_distances(positions_um, cfg), cfg)
     if axon_end_um is not None:
         axonal = cfg.axon_stim_gain * _mv_per_ua(_axon_distances(positions_um, axon_end_um, cfg), cfg)
         coupling = np.maximum(coupling, axonal)
+    if is_exc is not None and cfg.stim_inhibitory_gain != 1.0:
+        excitability = np.where(is_exc, excitability, excitability * cfg.stim_inhibitory_gain)
     return _to_csr(coupling * excitability[None, :], threshold=0.05)
 
 
