@@ -92,9 +92,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--override", action="append", default=[], metavar="FIELD=VALUE",
                     help="culture config override (JSON value), repeatable")
     ap.add_argument("--json", default=None, help="also write every culture's statistics to this JSON file")
+    ap.add_argument("--game", action="store_true",
+                    help="measure the cultures under the game's stimulation (CLPong-v0, culture mode, stimulus "
+                         "feedback) beside DishBrain's game sessions, then the Wagenaar 2005 check")
+    ap.add_argument("--minutes", type=float, default=5.0, help="--game: recorded minutes per culture (default 5)")
     a = ap.parse_args(argv)
     if a.cultures < 1:
         ap.error(f"--cultures={a.cultures} is out of range; allowed >= 1")
+    if a.repeats < 2:
+        ap.error(f"--repeats={a.repeats} is out of range; allowed >= 2 (split-half reliability needs two)")
+    if not a.minutes > 0:
+        ap.error(f"--minutes={a.minutes} is out of range; allowed > 0")
+    if not 0 < a.current_ua <= 3.0:
+        ap.error(f"--current-ua={a.current_ua} is out of range; allowed (0, 3] (the CL1's limit)")
+    if a.settle_s < 0 or a.spontaneous_s <= 0:
+        ap.error("--settle-s and --spontaneous-s are out of range; allowed --settle-s >= 0, --spontaneous-s > 0")
     from clgym.culture.config import ConfigError, parse_overrides
 
     try:
@@ -106,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     from clgym.culture import CultureConfig
 
     for preset in a.preset:  # fail on a bad preset or override before any culture runs
-        CultureConfig.from_preset(preset, **overrides)
+        try:
+            CultureConfig.from_preset(preset, **overrides)
+        except ConfigError as error:
+            ap.error(str(error))
+    if a.game:
+        return _main_game(a, overrides, argv)
     command = "clgym calibrate " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     load_before = _load()
     t0 = time.perf_counter()
@@ -132,3 +149,55 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _one_game(args) -> dict:
+    from clgym.calibration.game import measure_game
+
+    preset, seed, minutes, settle_s, overrides = args
+    return measure_game({"preset": preset, **overrides}, seed, minutes=minutes, settle_s=settle_s)
+
+
+def _one_wagenaar(args) -> list[dict]:
+    from clgym.calibration.game_table import distributed_stimulation_burstiness
+
+    preset, seed, overrides = args
+    return distributed_stimulation_burstiness({"preset": preset, "seed": seed, **overrides}, seed=seed)
+
+
+def _main_game(a, overrides: dict, argv) -> int:
+    from clgym.calibration.game import dishbrain_game_reference
+    from clgym.calibration.game_table import format_game_table, format_wagenaar_table
+
+    command = "clgym calibrate " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    load_before = _load()
+    t0 = time.perf_counter()
+    jobs = [(p, s, a.minutes, a.settle_s, overrides) for p in a.preset for s in range(a.cultures)]
+    wagenaar_jobs = [(p, s, overrides) for p in a.preset for s in range(a.cultures)]
+    if a.workers > 1:
+        with ProcessPoolExecutor(a.workers) as pool:
+            flat = list(pool.map(_one_game, jobs))
+            wagenaar = list(pool.map(_one_wagenaar, wagenaar_jobs))
+    else:
+        flat = [_one_game(j) for j in jobs]
+        wagenaar = [_one_wagenaar(j) for j in wagenaar_jobs]
+    n = a.cultures
+    results = {p: flat[i * n:(i + 1) * n] for i, p in enumerate(a.preset)}
+    wall = time.perf_counter() - t0
+    cpu = sum(r["cpu_s"] for rs in results.values() for r in rs)
+    print(f"`{command}`\n")
+    print(f"The culture under the game's stimulation ({a.minutes:g} min per culture after {a.settle_s:g} s, "
+          "CLPong-v0 culture mode, stimulus feedback):\n")
+    print(format_game_table(dishbrain_game_reference(), results))
+    for i, p in enumerate(a.preset):
+        print(f"\nWagenaar et al. 2005 check, {p}: distributed single pulses (1 uA) on random electrodes, "
+              "120 s per rate, plasticity frozen:\n")
+        print(format_wagenaar_table(wagenaar[i * n:(i + 1) * n]))
+    print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s (game sessions) in {a.workers} worker(s); load before: {load_before}")
+    if a.json:
+        os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+        with open(a.json, "w") as f:
+            json.dump(dict(command=command, minutes=a.minutes, settle_s=a.settle_s, overrides=overrides,
+                           game=results, wagenaar={p: wagenaar[i * n:(i + 1) * n] for i, p in enumerate(a.preset)},
+                           dishbrain=dishbrain_game_reference()), f, indent=1)
+    return 0

@@ -94,16 +94,19 @@ def stimulation_coupling(positions_um: np.ndarray, cfg: CultureConfig, rng: np.r
 
     With axons (``axon_end_um``), a neuron is driven by whichever is stronger: the field at its soma, or
     ``axon_stim_gain`` x the field at the nearest point of its axon (the spike starts in the axon and reaches
-    the soma antidromically within the step). Inhibitory neurons (``is_exc`` False) are coupled
-    ``stim_inhibitory_gain`` times as strongly: an interneuron's axon branches densely around its soma, so an
-    electrode near it lies inside its arbour (see the config)."""
+    the soma antidromically within the step). An inhibitory neuron (``is_exc`` False) is also driven through its
+    local axonal arbour, a disc of ``inhibitory_arbor_um`` around its soma (see the config)."""
     excitability = rng.lognormal(-0.5 * 0.3**2, 0.3, size=positions_um.shape[0])  # per neuron
     coupling = _mv_per_ua(_distances(positions_um, cfg), cfg)
     if axon_end_um is not None:
         axonal = cfg.axon_stim_gain * _mv_per_ua(_axon_distances(positions_um, axon_end_um, cfg), cfg)
         coupling = np.maximum(coupling, axonal)
-    if is_exc is not None and cfg.stim_inhibitory_gain != 1.0:
-        excitability = np.where(is_exc, excitability, excitability * cfg.stim_inhibitory_gain)
+    if is_exc is not None and cfg.inhibitory_arbor_um > 0:
+        # an interneuron's axon is a dense arbour around its soma: the electrode excites it at the arbour's
+        # nearest point, like any axon (axon_stim_gain)
+        inh = ~np.asarray(is_exc, bool)
+        d_arbor = np.maximum(_distances(positions_um[inh], cfg) - cfg.inhibitory_arbor_um, 0.0)
+        coupling[:, inh] = np.maximum(coupling[:, inh], cfg.axon_stim_gain * _mv_per_ua(d_arbor, cfg))
     return _to_csr(coupling * excitability[None, :], threshold=0.05)
 
 
