@@ -115,16 +115,15 @@ class CultureConfig:
     tau_gabab_ms: float = 150.0
     nmda_share: float = 1.0  # NMDA conductance per unit AMPA conductance of the same synapse
     gabab_share: float = 0.05
-    # GABA_B by spillover (0 = off): GABA_B receptors are extrasynaptic and are reached by GABA that spills out
-    # and pools when many interneurons release together or in quick succession, faster than uptake (GAT-1)
-    # clears it, so a pulse or a train that recruits interneurons evokes a slow IPSP that the same interneurons
-    # firing asynchronously do not (Isaacson, Solis & Nicoll 1993, Neuron 10:165; Scanziani 2000, Neuron
-    # 25:673). Each neuron's pool is a leaky sum of its inhibitory input (time constant ``gaba_uptake_tau_ms``);
-    # the pool above ``gabab_spillover_threshold`` (in units of ``w_inh``: that many IPSPs within the uptake
-    # time) adds ``gabab_spillover_gain`` x its excess to GABA_B every step.
-    gabab_spillover_gain: float = 0.0
-    gabab_spillover_threshold: float = 5.0
-    gaba_uptake_tau_ms: float = 20.0
+    # Cooperative GABA_B (0 = off). The slow IPSP's K+ (GIRK) channel opens only when four G-protein subunits
+    # bind, so the GABA_B response grows with the fourth power of receptor activation: one interneuron's spike
+    # barely evokes it, the synchronous or repeated release a pulse or a train recruits does (Destexhe &
+    # Sejnowski 1995, PNAS 92:9515; Kim, Huguenard et al. 1997; Scanziani 2000, Neuron 25:673). Each neuron's
+    # G-protein signal is a leaky sum of its inhibitory input with ``tau_gabab_ms``; the extra GABA_B conductance
+    # is ``gabab_cooperative_gain`` x s^4 / (s^4 + K^4), K = ``gabab_cooperative_half`` in units of ``w_inh`` (that
+    # many IPSPs summed within the decay time give half the maximum).
+    gabab_cooperative_gain: float = 0.0
+    gabab_cooperative_half: float = 40.0
     mg_mM: float = 1.0  # extracellular Mg2+ for the NMDA block (Jahr & Stevens 1990)
     e_exc_mv: float = 0.0
     e_gabaa_mv: float = -70.0
@@ -221,7 +220,7 @@ class CultureConfig:
         _fields_range("heterogeneity", self.heterogeneity, 0.0, 0.5)
         positive = ("grid_pitch_um", "mean_out_degree", "connection_length_um", "conduction_speed_um_per_ms",
                     "dendrite_reach_um", "w_exc", "w_inh", "w_max", "tau_ampa_ms", "tau_nmda_ms", "tau_gabaa_ms",
-                    "tau_gabab_ms", "gaba_uptake_tau_ms",
+                    "tau_gabab_ms", "gabab_cooperative_half",
                     "stp_tau_rec_exc_ms", "stp_tau_fac_exc_ms", "stp_tau_rec_inh_ms", "stp_tau_fac_inh_ms",
                     "stdp_tau_plus_ms", "stdp_tau_minus_ms", "homeostasis_target_hz", "homeostasis_tau_s",
                     "stim_polarization_um", "stim_height_um", "stim_cutoff_um", "medium_conductivity_s_per_m",
@@ -231,7 +230,7 @@ class CultureConfig:
         non_negative = ("axon_length_um", "axon_length_cv", "axon_stim_gain", "dish_margin_um", "synaptic_delay_ms",
                         "weight_cv", "nmda_share", "gabab_share", "mg_mM",
                         "stdp_a_plus", "stdp_a_minus", "homeostasis_rate", "mini_rate_hz", "mini_rate_cv",
-                        "mini_weight", "gabab_spillover_gain", "gabab_spillover_threshold", "inhibitory_arbor_um")
+                        "mini_weight", "gabab_cooperative_gain", "inhibitory_arbor_um")
         for name in non_negative:
             _fields_range(name, float(getattr(self, name)), 0.0, 1e9)
         _fields_range("stp_u_exc", self.stp_u_exc, 0.0, 1.0, low_open=True)
@@ -387,17 +386,17 @@ def _mea_lengths(n_neurons: int) -> dict[str, float]:
 #: * stimulation recruits inhibition (``inhibitory_arbor_um``): a pulse excites the interneurons whose local
 #:   axonal arbour reaches the electrode, and with them a widespread inhibition (Chung & Ferster 1998; Butovas &
 #:   Schwarz 2003);
-#: * GABA_B by spillover (``gabab_spillover_gain``): the synchronous inhibition a pulse recruits reaches the
-#:   extrasynaptic GABA_B receptors and leaves a slow IPSP (Isaacson, Solis & Nicoll 1993; Scanziani 2000),
-#:   whose decay (``tau_gabab_ms`` 300) is within the measured 200-500 ms of slow IPSPs (Connors, Malenka &
-#:   Silva 1988);
+#: * cooperative GABA_B (``gabab_cooperative_gain``): the synchronous and repeated inhibition a pulse train
+#:   recruits opens the slow GABA_B conductance, which needs four G-protein subunits (Destexhe & Sejnowski 1995),
+#:   with the slow IPSP's decay (``tau_gabab_ms`` 300) within the measured 200-500 ms (Connors, Malenka & Silva
+#:   1988);
 #: * ``w_exc`` 0.012 -> 0.011 restores the rest statistics the two changes above moved (bursts per minute);
-#: * the rig's side as DishBrain's recordings show it (``clgym.culture.blanking``): 1 ms of artefact after every
+#: * the rig's side as DishBrain's recordings show it (``clgym.culture.blanking``): 2 ms of artefact after every
 #:   pulse, and saturation during fast trains (>= 3 pulses <= 20 ms apart) until 40 ms after the last.
 DISHBRAIN = dict(n_neurons=1000, **_mea_lengths(1000), axon_length_um=1500.0, axon_length_cv=0.5,
                  dendrite_reach_um=100.0, axon_stim_gain=2.0, w_exc=0.011, w_max=0.03, mini_rate_hz=20.0,
-                 inhibitory_arbor_um=400.0, gabab_spillover_gain=3.0, gabab_spillover_threshold=3.0,
-                 gaba_uptake_tau_ms=1.0, tau_gabab_ms=300.0, stim_blanking_ms=1.0, train_saturation_pulses=3)
+                 inhibitory_arbor_um=400.0, gabab_cooperative_gain=0.3, gabab_cooperative_half=40.0,
+                 tau_gabab_ms=300.0, stim_blanking_ms=2.0, train_saturation_pulses=3)
 
 #: Named presets. "dishbrain" is DishBrain's culture (above); the others are Wagenaar-like young cultures whose
 #: network bursts dominate (Wagenaar, Pine & Potter 2006). Their mean out-degree is fixed, so dynamics (rates,

@@ -70,7 +70,7 @@ class SpikeBatch:
 _STATE_FIELDS = ("v", "u", "g_ampa", "g_nmda", "g_gabaa", "g_gabab", "ring_e", "ring_i", "stp_x", "stp_u",
                  "stp_last", "pre_tr", "post_tr", "rate_tr", "next_mini", "rng", "frame_rng", "syn_w")
 _TAG_FIELDS = ("syn_tag", "_tet")  # absent from snapshots made before tagging existed: restored as "no tags"
-_SPILLOVER_FIELDS = ("gaba_pool",)  # absent from snapshots made before spillover existed: restored as 0
+_GABAB_FIELDS = ("gabab_signal",)  # absent from snapshots made before cooperative GABA_B: restored as 0
 
 
 class Culture:
@@ -96,7 +96,7 @@ class Culture:
         self._N32 = np.zeros((K.N32_ROWS, n), f32)
         (self.v, self.u, self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab, self.pre_tr, self.post_tr,
          self.rate_tr) = (self._N32[r] for r in range(K.R_RATE_TR + 1))
-        self.gaba_pool = self._N32[K.R_GABA_POOL]
+        self.gabab_signal = self._N32[K.R_GABAB_SIGNAL]
         for row, x in ((K.R_A, d.a), (K.R_B, d.b), (K.R_C, d.c), (K.R_D, d.d)):
             self._N32[row] = x
         self.v[:] = np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)
@@ -175,9 +175,9 @@ class Culture:
         P[K.P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
         P[K.P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
         P[K.P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
-        P[K.P_GABAB_SPILL_GAIN] = cfg.gabab_spillover_gain
-        P[K.P_GABAB_SPILL_THRESHOLD] = cfg.gabab_spillover_threshold * cfg.w_inh
-        P[K.P_GABA_POOL_DECAY] = math.exp(-dt / cfg.gaba_uptake_tau_ms)
+        P[K.P_GABAB_COOP_GAIN] = cfg.gabab_cooperative_gain
+        P[K.P_GABAB_COOP_HALF] = cfg.gabab_cooperative_half * cfg.w_inh
+        P[K.P_GABAB_SIGNAL_DECAY] = math.exp(-dt / cfg.tau_gabab_ms)
         self._P = P
 
         self._fps = cfg.frames_per_step
@@ -321,7 +321,7 @@ class Culture:
     # ------------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
-        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS + _SPILLOVER_FIELDS}
+        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS + _GABAB_FIELDS}
         snap.update(step=self._step, frame=self.frame, pending=list(self._pending), blanking=self._blanking.state.copy(),
                     held=tuple(x.copy() for x in self._held), stim_log=list(self._stim_log),
                     seed=self.config.seed, n_neurons=self.n_neurons)
@@ -333,7 +333,7 @@ class Culture:
         for name in _STATE_FIELDS:
             getattr(self, name)[...] = snap[name]
         self.syn_tag[...] = snap.get("syn_tag", 0.0)
-        self.gaba_pool[...] = snap.get("gaba_pool", 0.0)
+        self.gabab_signal[...] = snap.get("gabab_signal", 0.0)
         tet = snap.get("_tet", _fresh_tetanus_state())
         self._tet[...] = _fresh_tetanus_state()
         self._tet[: tet.shape[0]] = tet  # snapshots from before the dead time have 3 rows

@@ -15,6 +15,9 @@ One call runs many steps without returning to Python. Per step:
    conductance-based (the conductance term taken implicitly, stable under strong inhibition), with the NMDA
    Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
    Poisson miniature EPSPs are drawn per neuron as exponential inter-event intervals (event-driven).
+   Optional cooperative GABA_B (``gabab_cooperative_gain``): a leaky sum of each neuron's inhibitory input
+   (the G-protein signal, decaying with ``tau_gabab_ms``) opens an extra GABA_B conductance through a Hill
+   function of order 4, so only synchronous or repeated inhibition (a pulse train) evokes the slow IPSP.
 4. Each spike is detected on nearby channels (amplitude + noise vs threshold; a channel is blind for
    ``detection_dead_time_ms`` after each detection, like a real threshold detector), passes through the presynaptic
    Tsodyks-Markram short-term plasticity state, is scheduled to its targets, and drives pair-based STDP on
@@ -62,9 +65,9 @@ P_DEAD_FRAMES = 35
 # tagging variants (exploration, off by default): no tags written while capture is open (Frey & Morris's
 # order); the drive (uA at 200 us) from which an isolated pulse opens depotentiation (0: never)
 P_CAPTURE_BEFORE_ONLY, P_DEPOT_MIN_DRIVE = 36, 37
-# GABA_B by spillover: GABA released around a neuron pools (a leaky sum of its inhibitory input, cleared with
-# decay P_GABA_POOL_DECAY per step); the pool above a threshold adds GABA_B conductance (gain per step; 0 = off)
-P_GABAB_SPILL_GAIN, P_GABAB_SPILL_THRESHOLD, P_GABA_POOL_DECAY = 38, 39, 40
+# cooperative GABA_B: maximal conductance (0 = off), half-activation of the G-protein signal, and the signal's
+# decay per step (a leaky sum of each neuron's inhibitory input)
+P_GABAB_COOP_GAIN, P_GABAB_COOP_HALF, P_GABAB_SIGNAL_DECAY = 38, 39, 40
 N_PARAMS = 41
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
@@ -84,7 +87,7 @@ C_STEPS_DONE, C_N_DETECTED, C_N_NEURON_SPIKES = range(3)
 # views): each array argument costs ~0.4 us to unbox per call, and the env calls once per 10 ms tick.
 # rows of the float32 array N32 (state, then the Izhikevich parameters)
 R_V, R_U, R_G_AMPA, R_G_NMDA, R_G_GABAA, R_G_GABAB, R_PRE_TR, R_POST_TR, R_RATE_TR, R_A, R_B, R_C, R_D = range(13)
-R_GABA_POOL = 13  # state: the GABA pooled around each neuron (spillover; zero unless it is on)
+R_GABAB_SIGNAL = 13  # state: each neuron's activated G-protein signal (cooperative GABA_B; zero unless it is on)
 N32_ROWS = 14
 # rows of the float64 array N64: short-term plasticity state and parameters, miniature rate (events per step)
 R_STP_X, R_STP_U, R_STP_U0, R_STP_TAU_REC, R_STP_TAU_FAC, R_MINI_P = range(6)
@@ -147,8 +150,8 @@ def _membrane_constants(P):
     return (f(0.5 * P[P_DT]), f(P[P_DT]), f(P[P_NMDA_SHARE]), f(P[P_GABAB_SHARE]),
             f(0.5 * np.log(P[P_MG] / 3.57)), f(P[P_E_EXC]), f(P[P_E_GABAA]), f(P[P_E_GABAB]),
             f(P[P_DECAY_AMPA]), f(P[P_DECAY_NMDA]), f(P[P_DECAY_GABAA]), f(P[P_DECAY_GABAB]),
-            f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]), f(P[P_GABAB_SPILL_GAIN]),
-            f(P[P_GABAB_SPILL_THRESHOLD]), f(P[P_GABA_POOL_DECAY]))
+            f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]), f(P[P_GABAB_COOP_GAIN]),
+            f(P[P_GABAB_COOP_HALF]) ** 4, f(P[P_GABAB_SIGNAL_DECAY]))
 
 
 # float32 literals: a float64 literal would promote the whole membrane update to double precision
@@ -176,11 +179,11 @@ def nmda_block(v, half_log_mg):
 
 @numba.njit(error_model="numpy", fastmath=_FAST)
 def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d, fire_frac,
-                     pre_tr, post_tr, rate_tr, gaba_pool, K):
+                     pre_tr, post_tr, rate_tr, gabab_signal, K):
     """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
     (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
     (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
-     dec_plus, dec_minus, dec_rate, spill_gain, spill_threshold, dec_pool) = K
+     dec_plus, dec_minus, dec_rate, coop_gain, coop_half4, dec_signal) = K
     for i in range(n):
         ae = arrive_e[i]
         ai = arrive_i[i]
@@ -189,20 +192,23 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         ga = g_ampa[i] + ae
         gn = g_nmda[i] + ae * nmda_share
         gA = g_gabaa[i] + ai
-        # GABA_B receptors sit outside the synapse: they see GABA that spills over and pools when many
-        # interneurons release together or repeatedly, faster than uptake clears it, not the release of one
-        # (Isaacson, Solis & Nicoll 1993; Scanziani 2000). Branch-free, so the loop still vectorises; with
-        # spill_gain 0 the pool stays 0 and adds exactly 0.
-        pool = gaba_pool[i] * dec_pool + ai
-        gB = g_gabab[i] + ai * gabab_share + spill_gain * max(pool - spill_threshold, _0)
-        gaba_pool[i] = pool if pool > _TINY else _0
+        gB = g_gabab[i] + ai * gabab_share
+        # cooperative GABA_B: the GIRK channel opens when four G-protein subunits bind (Hill n = 4), so the
+        # slow IPSP needs GABA_B receptors activated by many or repeated releases, not by one (Destexhe &
+        # Sejnowski 1995; Kim et al. 1997). Branch-free, so the loop still vectorises; gain 0 adds exactly 0.
+        sig = gabab_signal[i] * dec_signal + ai
+        s2 = sig * sig
+        s4 = s2 * s2
+        g_coop = coop_gain * s4 / (s4 + coop_half4 + _TINY)
+        gabab_signal[i] = sig if sig > _TINY else _0
         vi = v[i]
         ui = u[i]
         # the Mg2+ block is taken once per step: it changes little within 1 ms below threshold, and above
         # threshold the spike is already decided
         gexc = ga + gn * nmda_block(vi, half_log_mg)
-        erev = gA * e_a + gB * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
-        gtot = gexc + gA + gB
+        gBt = gB + g_coop
+        erev = gA * e_a + gBt * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
+        gtot = gexc + gA + gBt
         # the conductance term -gtot v is taken implicitly (linearly implicit Euler): explicit Euler oscillates
         # and fires spurious spikes once h gtot nears 1, which strong inhibition (a slow IPSP after a pulse)
         # reaches; for small conductances the two agree to O((h gtot)^2)
@@ -329,7 +335,7 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
     g_gabaa, g_gabab, pre_tr, post_tr, rate_tr = N32[R_G_GABAA], N32[R_G_GABAB], N32[R_PRE_TR], N32[R_POST_TR], \
         N32[R_RATE_TR]
     a, b, c, d = N32[R_A], N32[R_B], N32[R_C], N32[R_D]
-    gaba_pool = N32[R_GABA_POOL]
+    gabab_signal = N32[R_GABAB_SIGNAL]
     stp_x, stp_u, stp_U, stp_tau_rec, stp_tau_fac, mini_p = N64[R_STP_X], N64[R_STP_U], N64[R_STP_U0], \
         N64[R_STP_TAU_REC], N64[R_STP_TAU_FAC], N64[R_MINI_P]
     stp_last, next_mini = I64[R_STP_LAST], I64[R_NEXT_MINI]
@@ -423,7 +429,7 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
         write_tags = not (before_only and capture_open)
         # 3. delayed spike arrival and the membrane update, branch-free so that LLVM vectorises it (AVX2)
         _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
-                         fire_frac, pre_tr, post_tr, rate_tr, gaba_pool, K)
+                         fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
         n_spk = 0
         for i in range(n):
             if fire_frac[i] >= 0.0:
