@@ -161,18 +161,14 @@ def test_a_culture_answers_the_delayed_pulse_not_the_command():
 def run_env(env_id, latency_ms, steps, **kwargs):
     link = open_link("random", seed=5, latency_ms=latency_ms)
     issued, delivered = [], []
-    send, advance = link._send_stim, link.advance
 
-    def recording_send(request):
+    def on_stim(request):
         issued.append((link.tick_index, request.channels, request.phase_currents_uA, request.burst_count))
-        send(request)
 
-    def recording_advance():
-        tick = advance()
+    def on_tick(tick):
         delivered.extend(zip(tick.stim_timestamps.tolist(), tick.stim_channels.tolist(), strict=True))
-        return tick
 
-    link._send_stim, link.advance = recording_send, recording_advance
+    link.observe(on_tick=on_tick, on_stim=on_stim)
     env = gym.make(env_id, link=link, **kwargs)
     events = []
     try:

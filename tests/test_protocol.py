@@ -58,8 +58,7 @@ def test_the_yoked_culture_receives_exactly_the_stimulus_sessions_stimulation(se
     assert len(log) > 20
     yoked = _culture_link(job, snap)
     issued = []
-    issue = yoked.stim
-    yoked.stim = lambda *a, **k: (issued.append((yoked.tick_index, a, k)), issue(*a, **k))[1]
+    yoked.observe(on_stim=lambda request: issued.append((yoked.tick_index, request)))
     replay_stims(yoked, log, ticks)
     yoked.close()
     assert issued == log

@@ -92,15 +92,9 @@ def _source_link(condition: str, seed: int):
 
 
 def _record_stims(link) -> list:
-    """Log every stim issued on ``link`` as (tick, args, kwargs), for the yoked replay."""
+    """Log every stim issued on ``link`` as (tick, request), for the yoked replay."""
     log: list = []
-    issue = link.stim
-
-    def stim(*args, **kwargs):
-        log.append((link.tick_index, args, kwargs))
-        return issue(*args, **kwargs)
-
-    link.stim = stim
+    link.observe(on_stim=lambda request: log.append((link.tick_index, request)))
     return log
 
 
@@ -177,8 +171,8 @@ def replay_stims(link, log: list, ticks: int) -> None:
     k = 0
     for _ in range(ticks):
         while k < len(log) and log[k][0] <= link.tick_index:
-            _, args, kwargs = log[k]
-            link.stim(*args, **kwargs)
+            _, request = log[k]
+            link.stim(*request.as_stim_arguments(), lead_time_us=request.lead_time_us)
             k += 1
         link.advance()
 

@@ -120,14 +120,8 @@ def run_session(spec: SessionSpec) -> dict:
         initial = {"start_min": 0.0, "stop_min": 0.0, **pathways.weights()}
         bin_spikes: list[tuple[np.ndarray, np.ndarray]] = []
         moving = toward = 0
-        advance = link.advance
-
-        def advance_and_keep():  # the env's own call, observed: the tick's spikes for the activity statistics
-            tick = advance()
-            bin_spikes.append((tick.spike_timestamps, tick.spike_channels))
-            return tick
-
-        link.advance = advance_and_keep
+        # the env's own ticks, observed: their spikes for the activity statistics
+        link.observe(on_tick=lambda tick: bin_spikes.append((tick.spike_timestamps, tick.spike_channels)))
         bin_start_frame, bin_start_tick = link.timestamp(), 0
         for t in range(ticks):
             previous = obs
