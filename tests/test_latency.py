@@ -8,8 +8,8 @@ import math
 import gymnasium as gym
 import numpy as np
 import pytest
-from clgym_echo_source import ECHO_FRAMES, EchoSource
-from link_scenarios import EVOKE_CHANNEL, EVOKE_DESIGN, TINY
+from _helpers_echo_source import ECHO_FRAMES, EchoSource
+from _helpers_link_scenarios import EVOKE_CHANNEL, EVOKE_DESIGN, TINY
 
 import clgym  # noqa: F401 - registers the ids
 from clgym.envs.base import CultureConnection
@@ -101,7 +101,7 @@ def echo_runs():
     runs = {("in_process", 0): play(InProcessLink(source=EchoSource()))}
     for latency_ms in (0.04, 4.2, 10.0, 23.04):
         runs[("in_process", latency_ms)] = play(InProcessLink(source=EchoSource(), latency_ms=latency_ms))
-    runs[("sdk", 23.04)] = play(SdkLink(TINY, source_factory="clgym_echo_source:echo_source", latency_ms=23.04))
+    runs[("sdk", 23.04)] = play(SdkLink(TINY, source_factory="_helpers_echo_source:echo_source", latency_ms=23.04))
     return runs
 
 

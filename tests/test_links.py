@@ -13,9 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from cl import RecordingView
-from cl.sim._data_source import FileRecordingDataSource
-from link_scenarios import (
+from _helpers_link_scenarios import (
     EVOKE_CHANNEL,
     EVOKE_DESIGN,
     EVOKE_TICKS,
@@ -28,6 +26,8 @@ from link_scenarios import (
     TINY,
     play_scenario,
 )
+from cl import RecordingView
+from cl.sim._data_source import FileRecordingDataSource
 
 from clgym.links import InProcessLink, LinkClosedError, SdkLink, SourceFailedError, sdk_child_processes
 from clgym.links.processes import process_running
@@ -57,7 +57,7 @@ def runs(tmp_path_factory):
     results = {}
     with SdkLink(
         TINY,
-        source_factory="clgym_faulty_sources:faulty_culture_source",
+        source_factory="_helpers_faulty_sources:faulty_culture_source",
         source_options={"slow_at_frame": SLOW_TICK * 250, "slow_seconds": SLOW_SECONDS},
     ) as link:
         pid = link.producer_pid
@@ -368,7 +368,7 @@ def test_a_source_that_raises_gives_a_clear_error_fast_and_the_exception_stops_t
     with pytest.raises(SourceFailedError) as failed:
         with SdkLink(
             TINY,
-            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_factory="_helpers_faulty_sources:faulty_culture_source",
             source_options={"fail_in": "read", "fail_at_frame": 800},
         ) as link:
             pid = link.producer_pid
@@ -402,7 +402,7 @@ def test_a_source_that_fails_to_open_is_reported_not_timed_out():
     with pytest.raises(SourceFailedError, match="deliberate failure while opening the culture"):
         SdkLink(
             TINY,
-            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_factory="_helpers_faulty_sources:faulty_culture_source",
             source_options={"fail_in": "open"},
         )
     assert time.monotonic() - started < 12  # the SDK's own limit is a 15 s start timeout
@@ -410,7 +410,7 @@ def test_a_source_that_fails_to_open_is_reported_not_timed_out():
 
 
 def test_a_failing_source_raises_straight_through_the_in_process_link():
-    from clgym_faulty_sources import FaultyCultureSource
+    from _helpers_faulty_sources import FaultyCultureSource
 
     with InProcessLink(source=FaultyCultureSource(fail_in="read", fail_at_frame=300, culture=TINY)) as link:
         link.advance()

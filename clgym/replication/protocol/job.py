@@ -72,6 +72,7 @@ class CultureJob:
         if not self.minutes > 0 or not self.settle_s >= 0:
             raise ValueError(f"minutes={self.minutes}, settle_s={self.settle_s} are out of range; allowed "
                              "minutes > 0, settle_s >= 0")
+        self.battery  # noqa: B018 - serves and max_serve_s are checked by the battery, here before any job runs
 
     @property
     def battery(self) -> ProbeBattery:
