@@ -119,7 +119,9 @@ def test_quick_campaign_end_to_end(tmp_path):
     assert "| MCC mouse cells (101) | 0.780 +- 0.030 -> 1.020 +- 0.025 |" in summary
     assert "| stimulus (2) |" in summary and "% change vs rest" in summary and "| media_only (2) |" in summary
     assert "clgym replicate sessions --quick --minutes 1 --conditions stimulus" in summary and summary in done.stdout
-    assert str(tmp_path) not in summary and str(tmp_path) not in (out / "run.json").read_text()  # no absolute path
+    recorded = json.loads((out / "run.json").read_text())  # paths relative to the repository, never absolute
+    assert f"--out {out}" not in summary and not Path(recorded["args"]["out"]).is_absolute()
+    assert (ROOT / recorded["args"]["out"]).resolve() == out.resolve()
 
     # the report rebuilt from results.json with another long-rally threshold: >= 1 hit is "not an ace"
     again = subprocess.run([*REPLICATE, "--reanalyse", str(out), "--long-rally-hits", "1"],
