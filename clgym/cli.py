@@ -4,7 +4,8 @@
                                     clock through the cl SDK)
     clgym bench [engine|link|env|doom-env|render|doom|latency|jitter|soak] ...
     clgym train --env ID ...        SB3 agents on any clgym env id (clgym.agents.train)
-    clgym replicate ...             the DishBrain replication campaign (clgym.replication)
+    clgym replicate protocol ...    the frozen-probe replication protocol (clgym.replication.protocol)
+    clgym replicate sessions ...    the paper's session design (clgym.replication.sessions)
     clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym.calibration)
 
 Each subcommand imports its room lazily, so ``clgym <command> --help`` is quick.
@@ -64,7 +65,7 @@ COMMANDS = {
     "demo": _demo,
     "bench": _bench,
     "train": lambda argv: _run_module("clgym.agents.train", argv),
-    "replicate": lambda argv: _run_module("clgym.replication.campaign", argv),
+    "replicate": lambda argv: _run_module("clgym.replication.command", argv),
     "calibrate": lambda argv: _run_module("clgym.calibration.command", argv),
 }
 

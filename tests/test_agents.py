@@ -22,9 +22,9 @@ from clgym.agents import (
     ZeroSpikeObservation,
     baseline_config,
     evaluate,
+    make_agent_vec_env,
     make_env,
     make_link,
-    make_vec_env,
 )
 from clgym.agents.algos import algo_kwargs
 from clgym.agents.ball_information import decoding_accuracy
@@ -235,7 +235,7 @@ def test_tracking_shaping_telescopes_and_keeps_the_game_reward():
 
 
 def test_evaluation_scores_the_game_not_the_shaping():
-    venv = make_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback", shaping=5.0), 2, seed=1)
+    venv = make_agent_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback", shaping=5.0), 2, seed=1)
     try:
         stats = evaluate(ConstantPolicy(venv.action_space, ACTION_DOWN), venv, n_episodes=4)
         assert stats["return_mean"] == pytest.approx((stats["hits"] - stats["misses"]) / 4)
@@ -264,7 +264,7 @@ def test_env_spec_validation_and_baselines():
 
 def test_vec_env_gives_each_env_its_own_culture_and_is_reproducible():
     spec = AgentEnvConfig(culture=TINY)
-    first, second = make_vec_env(spec, 2, seed=7), make_vec_env(spec, 2, seed=7)
+    first, second = make_agent_vec_env(spec, 2, seed=7), make_agent_vec_env(spec, 2, seed=7)
     try:
         assert first.num_envs == 2
         obs_first, obs_second = [first.reset()], [second.reset()]
@@ -322,7 +322,7 @@ def test_summarize_known_numbers():
 
 
 def test_evaluate_counts_episodes_and_scores_from_the_game():
-    venv = make_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback"), 2, seed=1)
+    venv = make_agent_vec_env(AgentEnvConfig(culture=TINY, feedback="no_feedback"), 2, seed=1)
     try:
         stay = evaluate(ConstantPolicy(venv.action_space, ACTION_STAY), venv, n_episodes=6)
         assert stay["episodes"] == 6 and len(stay["episode_list"]) == 6
@@ -351,7 +351,7 @@ def test_evaluate_rewards_a_policy_that_sees_the_ball():
             return np.array(out), None
 
     config = AgentEnvConfig(culture=TINY, feedback="no_feedback", env_kwargs={"episode_ticks": 2000})
-    venv = make_vec_env(config, 2, seed=1)
+    venv = make_agent_vec_env(config, 2, seed=1)
     try:
         oracle = evaluate(Oracle(venv), venv, n_episodes=4)
         parked = evaluate(ConstantPolicy(venv.action_space, ACTION_UP), venv, n_episodes=4)
@@ -392,3 +392,12 @@ def test_decoding_accuracy_separates_signal_from_noise():
     bad = decoding_accuracy(noise, labels, epochs=30)
     assert good["accuracy"] > 0.9
     assert bad["accuracy"] < bad["chance"] + 0.05
+
+
+def test_the_old_make_vec_env_name_still_works_and_says_it_is_deprecated():
+    from clgym import agents
+
+    with pytest.warns(DeprecationWarning, match="make_agent_vec_env"):
+        old = agents.make_vec_env
+        venv = old(AgentEnvConfig(culture=TINY, feedback="no_feedback"), 1, seed=1)
+    venv.close()

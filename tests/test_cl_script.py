@@ -1,4 +1,4 @@
-"""A CL1 user's own ``cl`` script (tests/cl_user_script.py, no clgym import) on our culture, selected only
+"""A CL1 user's own ``cl`` script (tests/_helpers_cl_user_script.py, no clgym import) on our culture, selected only
 by environment variables: it opens within the SDK's 15 s producer limit even on a cold Numba cache, reads
 realistic frames, and never leaves its producer behind when it is SIGTERMed or SIGKILLed."""
 
@@ -18,7 +18,7 @@ from clgym.sources import CULTURE_SOURCE_FACTORY
 
 culture_source_module = importlib.import_module("clgym.sources.culture_source")
 
-SCRIPT = Path(__file__).with_name("cl_user_script.py")
+SCRIPT = Path(__file__).with_name("_helpers_cl_user_script.py")
 WATCHDOG_EXIT_S = 3.0  # the watchdog polls every 0.25 s; allow a loaded 2-core machine
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clgym.coding import (
-    CONDITIONS,
+    FEEDBACK_CONDITIONS,
     PITCH_UM,
     PREDICTABLE_PULSE,
     SENSORY_PULSE,
@@ -507,7 +507,7 @@ def test_silent_no_feedback_and_rest_conditions():
     out = _run(rest, {5: "hit", 50: "miss"}, 1000)
     assert not any(o.commands or o.sensory_enabled for o in out)
     assert rest.reset_ball_on_miss is True
-    assert set(CONDITIONS) == {"stimulus", "silent", "no_feedback", "rest", "swapped"}
+    assert set(FEEDBACK_CONDITIONS) == {"stimulus", "silent", "no_feedback", "rest", "swapped"}
 
 
 def test_feedback_bad_input():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from culture_helpers import isolated_ee_synapse
+from _helpers_culture import isolated_ee_synapse
 
 from clgym.culture import Culture, CultureConfig
 from clgym.culture import kernel as K

@@ -7,7 +7,7 @@ DishBrain's unpredictable miss stimulus (one pulse per 200 ms slot on a random e
 
 import numpy as np
 import pytest
-from culture_helpers import isolated_ee_synapse
+from _helpers_culture import isolated_ee_synapse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ tags into their weights with the opposite sign; sensory-strength pulses and teta
 
 import numpy as np
 import pytest
-from culture_helpers import isolated_ee_synapse
+from _helpers_culture import isolated_ee_synapse
 
 from clgym.culture import ConfigError, Culture, CultureConfig
 

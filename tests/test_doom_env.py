@@ -49,14 +49,8 @@ def make(**kwargs) -> CLDoomLiteEnv:
 def recording_link(seed: int = 0) -> tuple[InProcessLink, list]:
     """An in-process tiny culture whose ticks are kept, to see every pulse the env delivered."""
     link = InProcessLink({"preset": TINY, "seed": seed})
-    ticks, advance = [], link.advance
-
-    def advance_and_keep():
-        tick = advance()
-        ticks.append(tick)
-        return tick
-
-    link.advance = advance_and_keep
+    ticks = []
+    link.observe(on_tick=ticks.append)
     return link, ticks
 
 

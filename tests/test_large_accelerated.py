@@ -22,7 +22,7 @@ from clgym.sources import CULTURE_SOURCE_FACTORY
 
 culture_source_module = importlib.import_module("clgym.sources.culture_source")
 
-SCRIPT = Path(__file__).with_name("cl_user_script.py")
+SCRIPT = Path(__file__).with_name("_helpers_cl_user_script.py")
 WATCHDOG_EXIT_S = 3.0
 
 

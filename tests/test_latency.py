@@ -8,8 +8,8 @@ import math
 import gymnasium as gym
 import numpy as np
 import pytest
-from clgym_echo_source import ECHO_FRAMES, EchoSource
-from link_scenarios import EVOKE_CHANNEL, EVOKE_DESIGN, TINY
+from _helpers_echo_source import ECHO_FRAMES, EchoSource
+from _helpers_link_scenarios import EVOKE_CHANNEL, EVOKE_DESIGN, TINY
 
 import clgym  # noqa: F401 - registers the ids
 from clgym.envs.base import CultureConnection
@@ -101,7 +101,7 @@ def echo_runs():
     runs = {("in_process", 0): play(InProcessLink(source=EchoSource()))}
     for latency_ms in (0.04, 4.2, 10.0, 23.04):
         runs[("in_process", latency_ms)] = play(InProcessLink(source=EchoSource(), latency_ms=latency_ms))
-    runs[("sdk", 23.04)] = play(SdkLink(TINY, source_factory="clgym_echo_source:echo_source", latency_ms=23.04))
+    runs[("sdk", 23.04)] = play(SdkLink(TINY, source_factory="_helpers_echo_source:echo_source", latency_ms=23.04))
     return runs
 
 
@@ -161,18 +161,14 @@ def test_a_culture_answers_the_delayed_pulse_not_the_command():
 def run_env(env_id, latency_ms, steps, **kwargs):
     link = open_link("random", seed=5, latency_ms=latency_ms)
     issued, delivered = [], []
-    send, advance = link._send_stim, link.advance
 
-    def recording_send(request):
+    def on_stim(request):
         issued.append((link.tick_index, request.channels, request.phase_currents_uA, request.burst_count))
-        send(request)
 
-    def recording_advance():
-        tick = advance()
+    def on_tick(tick):
         delivered.extend(zip(tick.stim_timestamps.tolist(), tick.stim_channels.tolist(), strict=True))
-        return tick
 
-    link._send_stim, link.advance = recording_send, recording_advance
+    link.observe(on_tick=on_tick, on_stim=on_stim)
     env = gym.make(env_id, link=link, **kwargs)
     events = []
     try:

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from link_scenarios import TINY
+from _helpers_link_scenarios import TINY
 
 from clgym.links import InProcessLink, SdkLink, SilenceableLink, open_link
 

@@ -13,9 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from cl import RecordingView
-from cl.sim._data_source import FileRecordingDataSource
-from link_scenarios import (
+from _helpers_link_scenarios import (
     EVOKE_CHANNEL,
     EVOKE_DESIGN,
     EVOKE_TICKS,
@@ -28,6 +26,8 @@ from link_scenarios import (
     TINY,
     play_scenario,
 )
+from cl import RecordingView
+from cl.sim._data_source import FileRecordingDataSource
 
 from clgym.links import InProcessLink, LinkClosedError, SdkLink, SourceFailedError, sdk_child_processes
 from clgym.links.processes import process_running
@@ -57,21 +57,20 @@ def runs(tmp_path_factory):
     results = {}
     with SdkLink(
         TINY,
-        source_factory="clgym_faulty_sources:faulty_culture_source",
+        source_factory="_helpers_faulty_sources:faulty_culture_source",
         source_options={"slow_at_frame": SLOW_TICK * 250, "slow_seconds": SLOW_SECONDS},
     ) as link:
         pid = link.producer_pid
         assert process_running(pid) and pid in pgrep_producers()
-        advance = link.advance
-        durations = {}
+        durations, started = {}, [0.0]
 
-        def timed_advance():
-            started = time.monotonic()
-            tick = advance()
-            durations[tick.index] = time.monotonic() - started
-            return tick
+        def tick_starts():
+            started[0] = time.monotonic()
 
-        link.advance = timed_advance
+        def tick_done(tick):
+            durations[tick.index] = time.monotonic() - started[0]
+
+        link.observe(on_tick=tick_done, before_tick=tick_starts)
         results["sdk"] = (*play_scenario(link, folder / "sdk.h5"), folder / "sdk.h5")
     results["sdk_producer_pid"] = pid
     results["sdk_tick_seconds"] = durations
@@ -369,7 +368,7 @@ def test_a_source_that_raises_gives_a_clear_error_fast_and_the_exception_stops_t
     with pytest.raises(SourceFailedError) as failed:
         with SdkLink(
             TINY,
-            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_factory="_helpers_faulty_sources:faulty_culture_source",
             source_options={"fail_in": "read", "fail_at_frame": 800},
         ) as link:
             pid = link.producer_pid
@@ -403,7 +402,7 @@ def test_a_source_that_fails_to_open_is_reported_not_timed_out():
     with pytest.raises(SourceFailedError, match="deliberate failure while opening the culture"):
         SdkLink(
             TINY,
-            source_factory="clgym_faulty_sources:faulty_culture_source",
+            source_factory="_helpers_faulty_sources:faulty_culture_source",
             source_options={"fail_in": "open"},
         )
     assert time.monotonic() - started < 12  # the SDK's own limit is a 15 s start timeout
@@ -411,7 +410,7 @@ def test_a_source_that_fails_to_open_is_reported_not_timed_out():
 
 
 def test_a_failing_source_raises_straight_through_the_in_process_link():
-    from clgym_faulty_sources import FaultyCultureSource
+    from _helpers_faulty_sources import FaultyCultureSource
 
     with InProcessLink(source=FaultyCultureSource(fail_in="read", fail_at_frame=300, culture=TINY)) as link:
         link.advance()
@@ -469,3 +468,43 @@ def test_a_producer_starved_past_the_sdks_tick_wait_still_delivers_the_same_tick
         np.testing.assert_array_equal(a.spike_timestamps, b.spike_timestamps)
         np.testing.assert_array_equal(a.stim_timestamps, b.stim_timestamps)
     assert not sdk_child_processes()
+
+
+# -- watching a link -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", LINKS)
+def test_an_observer_sees_every_tick_and_every_accepted_stim_until_it_is_removed(which):
+    from clgym.links import open_link, validate_stim
+
+    with open_link("random", seed=2, link=which) as link:
+        ticks, stims, starts, returned = [], [], [], []
+        watch = link.observe(on_tick=ticks.append, on_stim=lambda r: stims.append((link.tick_index, r)),
+                             before_tick=lambda: starts.append(link.tick_index))
+        other = link.observe(on_tick=lambda tick: None)  # a second observer does not disturb the first
+        for t in range(12):
+            if t % 3 == 0:
+                link.stim([9, 10], 1.0 + t / 10, (2, 100.0) if t == 6 else None)
+            with pytest.raises(ValueError):
+                link.stim([0], 1.0)  # a grounded channel: refused, so never observed
+            returned.append(link.advance())
+        assert [tick.index for tick in ticks] == list(range(12)) and all(
+            a is b for a, b in zip(ticks, returned, strict=True))
+        assert starts == list(range(12))
+        expected = [(t, validate_stim([9, 10], 1.0 + t / 10, (2, 100.0) if t == 6 else None)) for t in (0, 3, 6, 9)]
+        assert stims == expected
+        watch.remove()
+        watch.remove()  # twice is harmless
+        link.stim([9, 10], 1.0)
+        link.advance()
+        assert len(ticks) == 12 and len(stims) == 4 and len(starts) == 12
+        other.remove()
+        assert link._observers == []
+        with pytest.raises(ValueError, match="at least one"):
+            link.observe()
+
+
+def test_a_logged_stim_replays_as_the_same_request():
+    from clgym.links import validate_stim
+
+    for args in (([9, 10], 1.5, None), ([3, 5, 6], (100, -2.0, 100, 2.0), (5, 100.0)), (12, 0.5, (1, 40.0))):
+        request = validate_stim(*args, lead_time_us=120)
+        assert validate_stim(*request.as_stim_arguments(), lead_time_us=request.lead_time_us) == request

@@ -48,14 +48,8 @@ def track_ball(env: CLPongEnv) -> int:
 def recording_link(culture=TINY, seed=0) -> tuple[InProcessLink, list]:
     """An in-process link whose ticks are kept, to see every pulse the env delivered."""
     link = InProcessLink({"preset": culture, "seed": seed})
-    ticks, advance = [], link.advance
-
-    def advance_and_keep():
-        tick = advance()
-        ticks.append(tick)
-        return tick
-
-    link.advance = advance_and_keep
+    ticks = []
+    link.observe(on_tick=ticks.append)
     return link, ticks
 
 

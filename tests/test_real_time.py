@@ -6,8 +6,8 @@ import time
 import gymnasium as gym
 import numpy as np
 import pytest
-from clgym_echo_source import ECHO_FRAMES
-from link_scenarios import TINY
+from _helpers_echo_source import ECHO_FRAMES
+from _helpers_link_scenarios import TINY
 
 import clgym  # noqa: F401 - registers the ids
 from clgym.links import SdkLink, sdk_child_processes
@@ -51,7 +51,7 @@ def test_an_exception_in_a_real_time_session_stops_the_producer():
 def test_in_real_time_a_stim_reaches_the_source_in_its_own_tick_not_a_tick_later():
     """The echo source answers each pulse ECHO_FRAMES after it reaches the source; a pulse handed to the producer
     late is echoed late (cl-sdk's real-time loop alone would hand a loop body's stims over a whole tick late)."""
-    with SdkLink(TINY, source_factory="clgym_echo_source:echo_source", accelerated=False) as link:
+    with SdkLink(TINY, source_factory="_helpers_echo_source:echo_source", accelerated=False) as link:
         link.advance()
         pulses, echoes = [], []
         for k in range(80):
@@ -93,7 +93,7 @@ def test_the_jitter_benchmark_prints_a_row_per_preset(capsys):
 def test_a_culture_falling_behind_real_time_shows_in_the_lateness():
     """The producer's source sleeps 0.3 s in one read: the ticks after it reach the caller ~300 ms late against
     the wall clock (the producer's own clock would call them on time), then the producer catches up."""
-    with SdkLink(TINY, accelerated=False, source_factory="clgym_faulty_sources:faulty_culture_source",
+    with SdkLink(TINY, accelerated=False, source_factory="_helpers_faulty_sources:faulty_culture_source",
                  source_options={"slow_at_frame": 20 * 250, "slow_seconds": 0.3}) as link:
         late = []
         for _ in range(60):

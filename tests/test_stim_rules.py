@@ -3,7 +3,7 @@
 import cl
 import numpy as np
 import pytest
-from link_scenarios import EVOKE_CHANNEL, EVOKE_TICKS, EXPECTED_PULSES, INVALID_STIMS, PLAN, TINY
+from _helpers_link_scenarios import EVOKE_CHANNEL, EVOKE_TICKS, EXPECTED_PULSES, INVALID_STIMS, PLAN, TINY
 
 from clgym.links import InProcessLink, PulseScheduler, StimRequest, validate_stim
 

@@ -2,12 +2,12 @@
 
 One job per module:
 
-- :mod:`clgym.agents.culture_sources`: the links agent envs run on (the culture, the SDK's random source,
+- :mod:`clgym.agents.agent_links`: the links agent envs run on (the culture, the SDK's random source,
   silenced spikes);
 - :mod:`clgym.agents.wrappers`: link ownership, the game's return, the zero-spike ablation, a ``Discrete``
   encoder action, potential-based reward shaping (Pong);
 - :mod:`clgym.agents.algos`: PPO / A2C / DQN with these games' defaults, timed training;
-- :mod:`clgym.agents.envs`: :class:`AgentEnvConfig`, :func:`make_env`, :func:`make_vec_env`,
+- :mod:`clgym.agents.env_factories`: :class:`AgentEnvConfig`, :func:`make_env`, :func:`make_agent_vec_env`,
   :func:`baseline_config`;
 - :mod:`clgym.agents.policies`: :class:`RandomPolicy`, :class:`ConstantPolicy`;
 - :mod:`clgym.agents.evaluation`: :func:`evaluate` (SB3's ``evaluate_policy``) and each game's
@@ -26,9 +26,10 @@ BASELINES = ("random_policy", "random_source", "zero_spikes")
 VEC_KINDS = ("dummy", "subproc")
 
 _HOMES = {
-    "SilenceableLink": "culture_sources", "make_link": "culture_sources",
-    "AgentEnvConfig": "envs", "baseline_config": "envs", "env_factory": "envs", "make_env": "envs",
-    "make_vec_env": "envs",
+    "SilenceableLink": "agent_links", "make_link": "agent_links",
+    "AgentEnvConfig": "env_factories", "baseline_config": "env_factories", "env_factory": "env_factories",
+    "make_env": "env_factories", "make_vec_env": "env_factories",
+    "make_agent_vec_env": "env_factories",
     "DOOM": "evaluation", "PONG": "evaluation", "Episode": "evaluation", "GameScore": "evaluation",
     "evaluate": "evaluation", "score_for": "evaluation",
     "ConstantPolicy": "policies", "RandomPolicy": "policies",
@@ -70,6 +71,6 @@ __all__ = [
     "evaluate",
     "make_env",
     "make_link",
-    "make_vec_env",
+    "make_agent_vec_env",
     "score_for",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from clgym.agents.envs import AgentEnvConfig, make_env
+from clgym.agents.env_factories import AgentEnvConfig, make_env
 from clgym.envs.base import require_positive_int
 
 

@@ -6,7 +6,7 @@ step at which it ended, and writes the game's table columns (``clgym/<key>``, e.
 ``clgym/hit_rate``) over the last ``window`` episodes to the SB3 logger, so they appear in tensorboard next to
 SB3's own scalars.
 The episodes' CSV is SB3's own: ``VecMonitor(filename, info_keywords=...)`` (see
-:func:`~clgym.agents.envs.make_vec_env`).
+:func:`~clgym.agents.env_factories.make_agent_vec_env`).
 
 :func:`bin_curve` cuts a run's episodes into equal bins of env steps (by the step at which each episode ended)
 and summarises each bin; :func:`plot_curves` draws the figure of merit vs env steps for agents (lines with an

@@ -142,7 +142,7 @@ def evaluate(policy, venv, n_episodes: int = 20, deterministic: bool = True,
 
     Args:
         policy: anything with SB3's ``predict(obs, state, episode_start, deterministic)``.
-        venv: a ``VecMonitor``-wrapped ``VecEnv`` of clgym envs (:func:`~clgym.agents.make_vec_env`).
+        venv: a ``VecMonitor``-wrapped ``VecEnv`` of clgym envs (:func:`~clgym.agents.make_agent_vec_env`).
         n_episodes: episodes to collect, spread evenly over the envs (``evaluate_policy``'s rule).
         deterministic: passed to ``predict`` (SB3 models: greedy actions).
 

@@ -160,7 +160,7 @@ def command_line(a: argparse.Namespace) -> str:
 
 def config_from_args(a: argparse.Namespace):
     from clgym.agents.algos import algo_kwargs
-    from clgym.agents.envs import AgentEnvConfig
+    from clgym.agents.env_factories import AgentEnvConfig
 
     env_kwargs = {k: v for k, v in (("observation", a.observation), ("history_ticks", a.history_ticks),
                                     ("episode_ticks", a.episode_ticks)) if v is not None}
@@ -173,9 +173,9 @@ def config_from_args(a: argparse.Namespace):
 
 def open_venv(config, a: argparse.Namespace, monitor_file: str | None = None, normalize: bool | None = None):
     """The run's vectorised envs: monitored, and (Doom) with SB3's running normalisation of observations and rewards."""
-    from clgym.agents.envs import make_vec_env
+    from clgym.agents.env_factories import make_agent_vec_env
 
-    venv = make_vec_env(config, a.n_envs, seed=a.seed, vec=a.vec, monitor_file=monitor_file)
+    venv = make_agent_vec_env(config, a.n_envs, seed=a.seed, vec=a.vec, monitor_file=monitor_file)
     if a.normalize if normalize is None else normalize:
         from stable_baselines3.common.vec_env import VecNormalize
 
@@ -308,7 +308,7 @@ def write_report(out: Path, a, config, rows, curves, timings, agent_name: str, s
 
 def main_train(a: argparse.Namespace) -> int:
     from clgym.agents.curves import bin_curve
-    from clgym.agents.envs import baseline_config
+    from clgym.agents.env_factories import baseline_config
     from clgym.agents.evaluation import evaluate, score_for
 
     out = Path(a.out)
@@ -347,7 +347,7 @@ def main_train(a: argparse.Namespace) -> int:
 def main_eval(a: argparse.Namespace) -> int:
     """Evaluate a saved model on fresh cultures grown from its run's seeds (or ``--seed`` if given)."""
     from clgym.agents.algos import load_model
-    from clgym.agents.envs import AgentEnvConfig
+    from clgym.agents.env_factories import AgentEnvConfig
     from clgym.agents.evaluation import score_for
 
     model_path = Path(a.eval)

@@ -1,6 +1,6 @@
 """Gymnasium wrappers for the SB3 agents on clgym envs: link ownership, the game's return, ablations, views.
 
-- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.culture_sources.SilenceableLink`; closing the
+- :class:`OwnedLink`: the env was given a :class:`~clgym.agents.agent_links.SilenceableLink`; closing the
   env closes it.
 - :class:`GameReturn`: the env's own reward summed over the episode, in the last step's ``info["game_return"]``
   (what evaluation scores, whatever later wrappers do to the reward).
@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from clgym.agents.culture_sources import SilenceableLink
+from clgym.agents.agent_links import SilenceableLink
 
 
 def _culture_env(env: gym.Env):

@@ -55,16 +55,15 @@ def time_env_steps(env, steps: int, warmup: int, ticks_per_frame: int = 0) -> di
     time apart), ``episodes`` (ended while timed) and, when frames were drawn, ``frame`` (median / p95 ms).
     """
     link = env.connection.link
-    advance = link.advance
-    in_link = [0.0]
+    in_link, started = [0.0], [0.0]
 
-    def timed_advance():
-        started = time.perf_counter()
-        tick = advance()
-        in_link[0] += time.perf_counter() - started
-        return tick
+    def tick_starts() -> None:
+        started[0] = time.perf_counter()
 
-    link.advance = timed_advance
+    def tick_done(tick) -> None:
+        in_link[0] += time.perf_counter() - started[0]
+
+    watch = link.observe(on_tick=tick_done, before_tick=tick_starts)
     rng = np.random.default_rng(0)
     frame_seconds: list[float] = []
     episodes = [0]
@@ -86,6 +85,7 @@ def time_env_steps(env, steps: int, warmup: int, ticks_per_frame: int = 0) -> di
     in_link[0], episodes[0] = 0.0, 0
     first_tick = link.tick_index
     wall, cpu = time_loop(loop, steps)
+    watch.remove()
     row = {"wall": wall, "cpu": cpu, "steps": steps, "ticks": link.tick_index - first_tick, "link": in_link[0],
            "episodes": episodes[0]}
     if frame_seconds:

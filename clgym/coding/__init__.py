@@ -37,7 +37,7 @@ from clgym.coding.encoders import (
     place_band,
     rate_level,
 )
-from clgym.coding.feedback import CONDITIONS, Feedback, FeedbackCondition, FeedbackParams, FeedbackStep
+from clgym.coding.feedback import FEEDBACK_CONDITIONS, Feedback, FeedbackCondition, FeedbackParams, FeedbackStep
 from clgym.coding.layout import (
     GRID_SIZE,
     PITCH_UM,
@@ -67,7 +67,7 @@ from clgym.coding.stimulus import (
 __all__ = [
     "AgentStimEncoder",
     "BearingRateEncoder",
-    "CONDITIONS",
+    "FEEDBACK_CONDITIONS",
     "ChannelLayout",
     "DISHBRAIN_RATES_HZ",
     "DOOM_CONDITIONS",
@@ -116,3 +116,11 @@ __all__ = [
     "validate_channels",
     "voltage_to_current_uA",
 ]
+
+
+def __getattr__(name: str):
+    if name == "CONDITIONS":  # deprecated: clgym.coding.feedback.__getattr__ warns
+        from clgym.coding import feedback
+
+        return feedback.CONDITIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

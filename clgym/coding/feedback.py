@@ -58,7 +58,7 @@ from clgym.coding.stimulus import (
 )
 
 __all__ = [
-    "CONDITIONS",
+    "FEEDBACK_CONDITIONS",
     "FeedbackCondition",
     "FeedbackParams",
     "FeedbackStep",
@@ -90,14 +90,24 @@ class FeedbackCondition:
     swap: bool = False
 
 
-CONDITIONS: dict[str, FeedbackCondition] = {
+FEEDBACK_CONDITIONS: dict[str, FeedbackCondition] = {
     "stimulus": FeedbackCondition("stimulus", True, True, True, True, True),
     "silent": FeedbackCondition("silent", False, False, True, True, True),
     "no_feedback": FeedbackCondition("no_feedback", False, False, False, False, True),
     "rest": FeedbackCondition("rest", False, False, True, True, False),
     "swapped": FeedbackCondition("swapped", True, True, True, True, True, swap=True),
 }
-"""The built-in conditions by name."""
+"""The built-in conditions by name (Pong's; Doom's are :data:`clgym.coding.doom.DOOM_CONDITIONS`)."""
+
+
+def __getattr__(name: str):
+    if name == "CONDITIONS":  # its old name, which the replication's condition table also had
+        import warnings
+
+        warnings.warn("clgym.coding.feedback.CONDITIONS is deprecated; use FEEDBACK_CONDITIONS", DeprecationWarning,
+                      stacklevel=2)
+        return FEEDBACK_CONDITIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,7 @@ class Feedback:
 
     Args:
         channels: Feedback channels (the layout's ``feedback``, i.e. the sensory channels by default).
-        condition: A name from :data:`CONDITIONS` (``"stimulus"``, ``"silent"``, ``"no_feedback"``,
+        condition: A name from :data:`FEEDBACK_CONDITIONS` (``"stimulus"``, ``"silent"``, ``"no_feedback"``,
             ``"rest"``) or a :class:`FeedbackCondition`.
         params: Timing and pulses (:class:`FeedbackParams`).
         seed: Seed or ``np.random.Generator`` for the random miss pulses (same seed -> same schedule).
@@ -192,10 +202,10 @@ class Feedback:
     ) -> None:
         if isinstance(condition, FeedbackCondition):
             self.condition = condition
-        elif isinstance(condition, str) and condition in CONDITIONS:
-            self.condition = CONDITIONS[condition]
+        elif isinstance(condition, str) and condition in FEEDBACK_CONDITIONS:
+            self.condition = FEEDBACK_CONDITIONS[condition]
         else:
-            raise ValueError(f"unknown feedback condition {condition!r}; allowed: {tuple(CONDITIONS)}")
+            raise ValueError(f"unknown feedback condition {condition!r}; allowed: {tuple(FEEDBACK_CONDITIONS)}")
         self.channels = validate_channels(channels, "Feedback.channels")
         self.params = params if params is not None else FeedbackParams()
         p = self.params

@@ -31,14 +31,13 @@ True
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import kernel as K
-from .config import CultureConfig
 from .blanking import StimBlanking
+from .config import CultureConfig
 from .dish import TYPE_NAMES, Dish, build_dish
 from .mea import (
     MAX_CURRENT_UA,
@@ -137,7 +136,6 @@ class Culture:
         self._I64 = np.zeros((K.I64_ROWS, n), np.int64)
         self.stp_last, self.next_mini = self._I64[K.R_STP_LAST], self._I64[K.R_NEXT_MINI]
         self.stp_last[:] = -10**9
-        tau_rate_steps = cfg.homeostasis_tau_s * 1000.0 / cfg.dt_ms
         self.rate_tr[:] = cfg.homeostasis_target_hz * cfg.homeostasis_tau_s  # start at target
         self._mini_p[:] = np.maximum(d.mini_rate_hz * cfg.dt_ms / 1000.0, 1e-12)  # events per step
         self.rng = np.array([_seed_u64(cfg.seed, 2)], np.uint64)
@@ -145,40 +143,7 @@ class Culture:
         self._noise_table = noise_table(cfg.seed)
         self.next_mini[:] = np.floor(-np.log(rng.uniform(1e-12, 1.0, n)) / self._mini_p)
 
-        dt = cfg.dt_ms
-        P = np.zeros(K.N_PARAMS)
-        P[K.P_DT] = dt
-        P[K.P_NMDA_SHARE], P[K.P_GABAB_SHARE], P[K.P_MG] = cfg.nmda_share, cfg.gabab_share, cfg.mg_mM
-        P[K.P_E_EXC], P[K.P_E_GABAA], P[K.P_E_GABAB] = cfg.e_exc_mv, cfg.e_gabaa_mv, cfg.e_gabab_mv
-        P[K.P_DECAY_AMPA] = math.exp(-dt / cfg.tau_ampa_ms)
-        P[K.P_DECAY_NMDA] = math.exp(-dt / cfg.tau_nmda_ms)
-        P[K.P_DECAY_GABAA] = math.exp(-dt / cfg.tau_gabaa_ms)
-        P[K.P_DECAY_GABAB] = math.exp(-dt / cfg.tau_gabab_ms)
-        P[K.P_STP_ON], P[K.P_STDP_ON], P[K.P_HOMEO_ON] = float(cfg.stp), float(cfg.stdp), float(cfg.homeostasis)
-        P[K.P_A_PLUS], P[K.P_A_MINUS], P[K.P_W_MAX] = cfg.stdp_a_plus, cfg.stdp_a_minus, cfg.w_max
-        P[K.P_DECAY_PLUS] = math.exp(-dt / cfg.stdp_tau_plus_ms)
-        P[K.P_DECAY_MINUS] = math.exp(-dt / cfg.stdp_tau_minus_ms)
-        P[K.P_HOMEO_TARGET], P[K.P_HOMEO_RATE] = cfg.homeostasis_target_hz, cfg.homeostasis_rate
-        P[K.P_HOMEO_TAU_STEPS] = tau_rate_steps
-        P[K.P_HOMEO_PERIOD] = max(1, round(cfg.homeostasis_period_ms / dt))
-        P[K.P_DECAY_RATE] = math.exp(-1.0 / tau_rate_steps)
-        P[K.P_MINI_W] = cfg.mini_weight
-        P[K.P_NOISE_RMS], P[K.P_DETECT_THRESHOLD] = cfg.noise_rms_uv, cfg.detection_threshold_sd * cfg.noise_rms_uv
-        P[K.P_FRAMES_PER_STEP] = cfg.frames_per_step
-        P[K.P_DEAD_FRAMES] = round(cfg.detection_dead_time_ms * 25)
-        tag_period = max(1, round(K.TAG_PERIOD_MS / dt))
-        P[K.P_TAG_ON], P[K.P_TAG_PERIOD] = float(cfg.stdp_tagging), tag_period
-        P[K.P_TAG_DECAY] = math.exp(-tag_period * dt / cfg.tag_tau_ms)
-        P[K.P_CAPTURE_RATE] = cfg.capture_rate_per_ms
-        P[K.P_CAPTURE_MAX_GAP] = 25.0 * 1000.0 / cfg.capture_min_hz + 1e-9  # in 25 kHz frames
-        P[K.P_CAPTURE_MIN_PULSES] = cfg.capture_min_pulses
-        P[K.P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
-        P[K.P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
-        P[K.P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
-        P[K.P_GABAB_COOP_GAIN] = cfg.gabab_cooperative_gain
-        P[K.P_GABAB_COOP_HALF] = cfg.gabab_cooperative_half * cfg.w_inh
-        P[K.P_GABAB_SIGNAL_DECAY] = math.exp(-dt / cfg.tau_gabab_ms)
-        self._P = P
+        self._P = K.pack_params(cfg)
 
         self._fps = cfg.frames_per_step
         self._step = 0  # next engine step to simulate
@@ -322,9 +287,9 @@ class Culture:
     def snapshot(self) -> dict:
         """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
         snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS + _GABAB_FIELDS}
-        snap.update(step=self._step, frame=self.frame, pending=list(self._pending), blanking=self._blanking.state.copy(),
-                    held=tuple(x.copy() for x in self._held), stim_log=list(self._stim_log),
-                    seed=self.config.seed, n_neurons=self.n_neurons)
+        snap.update(step=self._step, frame=self.frame, pending=list(self._pending),
+                    blanking=self._blanking.state.copy(), held=tuple(x.copy() for x in self._held),
+                    stim_log=list(self._stim_log), seed=self.config.seed, n_neurons=self.n_neurons)
         return snap
 
     def restore(self, snap: dict) -> None:

@@ -47,6 +47,8 @@ bit-exactly reproducible.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -72,6 +74,47 @@ N_PARAMS = 41
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
 TAG_PERIOD_MS = 10.0
+
+
+def pack_params(cfg) -> np.ndarray:
+    """The float64 parameter vector P the kernel reads, indexed by the ``P_*`` constants above, from a
+    :class:`~clgym.culture.config.CultureConfig` (rates and time constants turned into per-step factors)."""
+    dt = cfg.dt_ms
+    tau_rate_steps = cfg.homeostasis_tau_s * 1000.0 / dt
+    P = np.zeros(N_PARAMS)
+    P[P_DT] = dt
+    P[P_NMDA_SHARE], P[P_GABAB_SHARE], P[P_MG] = cfg.nmda_share, cfg.gabab_share, cfg.mg_mM
+    P[P_E_EXC], P[P_E_GABAA], P[P_E_GABAB] = cfg.e_exc_mv, cfg.e_gabaa_mv, cfg.e_gabab_mv
+    P[P_DECAY_AMPA] = math.exp(-dt / cfg.tau_ampa_ms)
+    P[P_DECAY_NMDA] = math.exp(-dt / cfg.tau_nmda_ms)
+    P[P_DECAY_GABAA] = math.exp(-dt / cfg.tau_gabaa_ms)
+    P[P_DECAY_GABAB] = math.exp(-dt / cfg.tau_gabab_ms)
+    P[P_STP_ON], P[P_STDP_ON], P[P_HOMEO_ON] = float(cfg.stp), float(cfg.stdp), float(cfg.homeostasis)
+    P[P_A_PLUS], P[P_A_MINUS], P[P_W_MAX] = cfg.stdp_a_plus, cfg.stdp_a_minus, cfg.w_max
+    P[P_DECAY_PLUS] = math.exp(-dt / cfg.stdp_tau_plus_ms)
+    P[P_DECAY_MINUS] = math.exp(-dt / cfg.stdp_tau_minus_ms)
+    P[P_HOMEO_TARGET], P[P_HOMEO_RATE] = cfg.homeostasis_target_hz, cfg.homeostasis_rate
+    P[P_HOMEO_TAU_STEPS] = tau_rate_steps
+    P[P_HOMEO_PERIOD] = max(1, round(cfg.homeostasis_period_ms / dt))
+    P[P_DECAY_RATE] = math.exp(-1.0 / tau_rate_steps)
+    P[P_MINI_W] = cfg.mini_weight
+    P[P_NOISE_RMS], P[P_DETECT_THRESHOLD] = cfg.noise_rms_uv, cfg.detection_threshold_sd * cfg.noise_rms_uv
+    P[P_FRAMES_PER_STEP] = cfg.frames_per_step
+    P[P_DEAD_FRAMES] = round(cfg.detection_dead_time_ms * 25)
+    tag_period = max(1, round(TAG_PERIOD_MS / dt))
+    P[P_TAG_ON], P[P_TAG_PERIOD] = float(cfg.stdp_tagging), tag_period
+    P[P_TAG_DECAY] = math.exp(-tag_period * dt / cfg.tag_tau_ms)
+    P[P_CAPTURE_RATE] = cfg.capture_rate_per_ms
+    P[P_CAPTURE_MAX_GAP] = 25.0 * 1000.0 / cfg.capture_min_hz + 1e-9  # in 25 kHz frames
+    P[P_CAPTURE_MIN_PULSES] = cfg.capture_min_pulses
+    P[P_CAPTURE_WINDOW] = max(1, round(cfg.capture_window_ms / dt))
+    P[P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
+    P[P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
+    P[P_GABAB_COOP_GAIN] = cfg.gabab_cooperative_gain
+    P[P_GABAB_COOP_HALF] = cfg.gabab_cooperative_half * cfg.w_inh
+    P[P_GABAB_SIGNAL_DECAY] = math.exp(-dt / cfg.tau_gabab_ms)
+    return P
+
 
 # fast-math flags that allow vectorisation and FMA but keep NaN/inf semantics (no "nnan"/"ninf")
 _FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}

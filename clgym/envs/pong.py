@@ -22,7 +22,7 @@ from clgym.coding import (
     dishbrain_layout,
     pong_layout,
 )
-from clgym.coding.feedback import CONDITIONS, FeedbackStep
+from clgym.coding.feedback import FEEDBACK_CONDITIONS, FeedbackStep
 from clgym.envs.base import (
     HUMAN_FRAME_EVERY,
     TICK_S,
@@ -44,7 +44,7 @@ from clgym.links import Link, Tick
 CONTROLS = ("culture", "decoder", "encoder")
 OBSERVATIONS = {"culture": ("game",), "decoder": ("channels", "groups"), "encoder": ("game",)}
 """What each control mode's observation may be (the first is the default)."""
-FEEDBACKS = tuple(CONDITIONS)
+FEEDBACKS = tuple(FEEDBACK_CONDITIONS)
 AGENT_STIM_KINDS = AgentStimEncoder.KINDS
 ACTION_UP, ACTION_STAY, ACTION_DOWN = 0, 1, 2
 SESSION_TICKS = 20 * 60 * TICKS_PER_SECOND
@@ -180,7 +180,7 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
         # every check happens here, before a culture is grown or any process starts
         self.control = require_choice("control", control, CONTROLS)
         self.feedback_name = require_choice("feedback", feedback, FEEDBACKS)
-        require_sensory_feedback_for_encoder(control, feedback, CONDITIONS)
+        require_sensory_feedback_for_encoder(control, feedback, FEEDBACK_CONDITIONS)
         self.render_mode = require_render_mode(render_mode, self.metadata["render_modes"])
         self.initial_seed = require_seed("seed", seed)
         self.episode_ticks = require_positive_int("episode_ticks", episode_ticks if episode_ticks is not None

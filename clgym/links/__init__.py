@@ -13,7 +13,7 @@ themselves are :mod:`clgym.cl1`'s).
 (64,)
 """
 
-from .base import Link, LinkClosedError, Terminated, Tick
+from .base import Link, LinkClosedError, LinkObserver, Terminated, Tick
 from .factory import LINK_KINDS, SOURCES, SilenceableLink, open_link
 from .in_process_link import InProcessLink
 from .processes import sdk_child_processes, sdk_processes
@@ -29,6 +29,7 @@ __all__ = [
     "open_link",
     "Link",
     "LinkClosedError",
+    "LinkObserver",
     "DeliveredPulse",
     "PulseScheduler",
     "SdkLink",

@@ -17,6 +17,15 @@ culture in its producer process, or our culture driven in-process:
 - ``close()``: stop recordings (flushed), stop every process the link started. Also runs on an exception
   through ``with``, at interpreter exit, and on SIGTERM (turned into :class:`Terminated`, a ``SystemExit``).
 
+Watching a link
+---------------
+``observe(on_tick=..., on_stim=..., before_tick=...)`` registers callbacks that see what the env does, without
+changing it: ``on_stim(request)`` gets every accepted stim (the validated :class:`StimRequest`, after it was
+queued; ``link.tick_index`` is the tick it was issued in), ``before_tick()`` runs as ``advance()`` starts and
+``on_tick(tick)`` gets every :class:`Tick` it returns. It returns a handle whose ``remove()`` stops the
+callbacks. Timing a link, logging its stims for a replay, keeping the spikes of a session: all go through it;
+nobody rebinds ``advance`` or ``stim``.
+
 Same seed + same stims (+ same ``latency_ms``) => the same ticks, bit for bit, on both simulated links.
 
 Closed-loop latency
@@ -48,6 +57,17 @@ Example
 250
 >>> tick.stim_timestamps.tolist(), tick.stim_channels.tolist()
 ([2, 2], [9, 10])
+
+>>> with InProcessLink({"preset": "tiny", "seed": 1}) as link:
+...     seen = []
+...     watch = link.observe(on_tick=lambda tick: seen.append(tick.index),
+...                          on_stim=lambda request: seen.append(request.channels))
+...     link.stim([9, 10], 1.5)
+...     _ = link.advance()
+...     watch.remove()
+...     _ = link.advance()
+>>> seen
+[(9, 10), 0]
 """
 
 from __future__ import annotations
@@ -59,6 +79,7 @@ import signal
 import threading
 import weakref
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +144,20 @@ def make_tick(index: int, start: int, stop: int, spike_ts, spike_ch, stim_pairs)
     )
 
 
+@dataclass(eq=False)
+class LinkObserver:
+    """The callbacks :meth:`Link.observe` registered; ``remove()`` unregisters them (safe to call twice)."""
+
+    link: Link
+    on_tick: Callable[[Tick], Any] | None = None
+    on_stim: Callable[[StimRequest], Any] | None = None
+    before_tick: Callable[[], Any] | None = None
+
+    def remove(self) -> None:
+        if self in self.link._observers:
+            self.link._observers.remove(self)
+
+
 DEFAULT_LATENCY_MS = 0.0
 """Default closed-loop latency: 0 (no published rig figure to base another on; see the module docstring)."""
 MAX_LATENCY_MS = 1000.0
@@ -178,6 +213,7 @@ class Link(ABC):
         self._failure: BaseException | None = None
         self._last_event_timestamp: dict[str, int] = {}
         self.recording_path: Path | None = None
+        self._observers: list[LinkObserver] = []
 
     # -- the verbs -------------------------------------------------------------------------------------
     def stim(self, channels, design, burst=None, *, lead_time_us: int | None = None) -> None:
@@ -187,17 +223,38 @@ class Link(ABC):
         self._check_usable()
         request = validate_stim(channels, design, burst, self.lead_time_us if lead_time_us is None else lead_time_us)
         self._send_stim(request)
+        for observer in tuple(self._observers):
+            if observer.on_stim is not None:
+                observer.on_stim(request)
 
     def advance(self) -> Tick:
         """Run one tick; return its spikes and stims."""
         self._check_usable()
+        for observer in tuple(self._observers):
+            if observer.before_tick is not None:
+                observer.before_tick()
         try:
             tick = self._advance()
         except BaseException as error:
             self._failure = error
             raise
         self.tick_index += 1
+        for observer in tuple(self._observers):
+            if observer.on_tick is not None:
+                observer.on_tick(tick)
         return tick
+
+    def observe(self, on_tick: Callable[[Tick], Any] | None = None,
+                on_stim: Callable[[StimRequest], Any] | None = None,
+                before_tick: Callable[[], Any] | None = None) -> LinkObserver:
+        """Call ``on_stim(request)`` after every accepted stim, ``before_tick()`` as every ``advance()`` starts
+        and ``on_tick(tick)`` with every tick it returns, in the order observers were added; returns the
+        handle whose ``remove()`` stops them. Observers watch; they must not stim or advance the link."""
+        if on_tick is None and on_stim is None and before_tick is None:
+            raise ValueError("observe() needs at least one of on_tick, on_stim, before_tick")
+        observer = LinkObserver(self, on_tick, on_stim, before_tick)
+        self._observers.append(observer)
+        return observer
 
     @abstractmethod
     def timestamp(self) -> int:

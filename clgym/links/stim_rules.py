@@ -100,15 +100,21 @@ class StimRequest:
             hz = min(1_000_000 / (self.pulse_duration_us + MIN_LEAD_TIME_US), MAX_BURST_HZ)
         return burst_interval_us(hz)
 
+    def as_stim_arguments(self) -> tuple[tuple[int, ...], tuple[float, ...], tuple[int, float] | None]:
+        """``(channels, (d1_us, i1_uA, ...), (count, hz) | None)``: the arguments of ``Link.stim`` (with
+        ``lead_time_us=self.lead_time_us``) that validate to this same request, e.g. to replay a logged stim."""
+        phases: list[float] = []
+        for duration_us, current_uA in zip(self.phase_durations_us, self.phase_currents_uA, strict=True):
+            phases += [duration_us, current_uA]
+        burst = None if self.burst_hz is None else (self.burst_count, self.burst_hz)
+        return self.channels, tuple(phases), burst
+
     def to_sdk(self):
         """The equivalent ``(ChannelSet, StimDesign, BurstDesign | None)`` for ``cl`` (validated already)."""
         import cl
 
-        phases: list[float] = []
-        for duration_us, current_uA in zip(self.phase_durations_us, self.phase_currents_uA, strict=True):
-            phases += [duration_us, current_uA]
-        burst = None if self.burst_hz is None else cl.BurstDesign(self.burst_count, self.burst_hz)
-        return cl.ChannelSet(*self.channels), cl.StimDesign(*phases), burst
+        channels, phases, burst = self.as_stim_arguments()
+        return cl.ChannelSet(*channels), cl.StimDesign(*phases), None if burst is None else cl.BurstDesign(*burst)
 
 
 class DeliveredPulse(NamedTuple):

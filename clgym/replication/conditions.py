@@ -1,40 +1,79 @@
-"""The DishBrain conditions we run, and the paper's groups (Kagan et al. 2022) each stands for.
+"""The conditions both replication designs run, and the paper's groups (Kagan et al. 2022) each stands for.
 
 ==================  ==========================================================================================
 ``stimulus``        the culture plays with DishBrain's feedback (predictable hit, unpredictable miss) [MCC/HCC]
 ``silent``          no hit stimulus; the miss stimulus replaced by an equally long silent pause [Silent]
 ``no_feedback``     sensory input only; no pause, the ball is not reset on a miss [No-feedback]
 ``rest``            no stimulation at all; spontaneous activity moves the paddle [RST]
+``swapped``         the two feedback stimuli exchanged (:mod:`clgym.coding.feedback`) [protocol only]
+``plasticity_off``  ``stimulus`` with STDP (and tagging) and homeostatic scaling off (no wet lab can run this)
+``yoked``           the culture receives exactly the stimulation of its own ``stimulus`` session, tick by tick,
+                    but its spikes move nothing (open loop) [protocol only: it needs the same culture twice]
 ``in_silico``       the cl SDK's own random spike source in place of the culture, stimulus feedback [IS]
 ``media_only``      a culture-free MEA: electrode-noise threshold crossings only, stimulus feedback [CTL]
-``plasticity_off``  ``stimulus`` with STDP (and tagging) and homeostatic scaling off (no wet lab can run this)
 ==================  ==========================================================================================
+
+:data:`CONDITIONS` says what each condition is; each design lists the ones it runs, in its order
+(:data:`PROTOCOL_CONDITIONS`, :data:`SESSIONS_CONDITIONS`). Plasticity is switched off one way for both
+designs: :meth:`Condition.apply_plasticity` on the culture before the session's first tick.
+
+Example
+-------
+>>> from clgym.replication.conditions import CONDITIONS
+>>> CONDITIONS["plasticity_off"].feedback, CONDITIONS["plasticity_off"].plasticity
+('stimulus', False)
+>>> [name for name, c in CONDITIONS.items() if c.source != "culture"]
+['in_silico', 'media_only']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+SOURCES = ("culture", "in_silico", "media_only")
 
 
 @dataclass(frozen=True)
 class Condition:
+    """One condition: the env's feedback, what plays (``source``) and whether its synapses may change.
+
+    ``replays``: an open-loop condition (``yoked``) issues no feedback of its own; it replays the stimulation
+    the same culture received in the condition named here, which must run before it."""
+
     name: str
     paper_group: str
-    feedback: str
-    source: str  # "culture", "in_silico" or "media_only"
-    culture_overrides: dict = field(default_factory=dict)
+    feedback: str  # a feedback condition of clgym.coding.feedback
+    source: str = "culture"  # "culture", "in_silico" or "media_only"
+    plasticity: bool = True
+    replays: str | None = None
+
+    def __post_init__(self):
+        if self.source not in SOURCES:
+            raise ValueError(f"source={self.source!r} is not allowed; allowed: {', '.join(SOURCES)}")
+
+    def apply_plasticity(self, culture) -> None:
+        """Before the session's first tick: switch long-term plasticity off if this condition says so."""
+        if not self.plasticity:
+            culture.set_plasticity(stdp=False, homeostasis=False)
 
 
 CONDITIONS = {c.name: c for c in (
-    Condition("stimulus", "MCC/HCC, Stimulus", "stimulus", "culture"),
-    Condition("silent", "Silent", "silent", "culture"),
-    Condition("no_feedback", "No-feedback", "no_feedback", "culture"),
-    Condition("rest", "RST", "rest", "culture"),
-    Condition("in_silico", "IS", "stimulus", "in_silico"),
-    Condition("media_only", "CTL", "stimulus", "media_only"),
-    Condition("plasticity_off", "-", "stimulus", "culture",
-              {"stdp": False, "stdp_tagging": False, "homeostasis": False}),
+    Condition("stimulus", "MCC/HCC, Stimulus", "stimulus"),
+    Condition("silent", "Silent", "silent"),
+    Condition("no_feedback", "No-feedback", "no_feedback"),
+    Condition("rest", "RST", "rest"),
+    Condition("swapped", "-", "swapped"),
+    Condition("plasticity_off", "-", "stimulus", plasticity=False),
+    Condition("yoked", "-", "stimulus", replays="stimulus"),
+    Condition("in_silico", "IS", "stimulus", source="in_silico"),
+    Condition("media_only", "CTL", "stimulus", source="media_only"),
 )}
+
+PROTOCOL_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off", "yoked",
+                       "in_silico", "media_only")
+"""The frozen-probe protocol's conditions, in the order a culture's job runs them."""
+SESSIONS_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "in_silico", "media_only", "plasticity_off")
+"""The session design's conditions, in the order its report lists them."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +106,3 @@ PAPER_FEEDBACK_NOTE = ("Paper, feedback experiment, % change in rally length vs 
                        "No-feedback p = 0.027).")
 PAPER_PERCENT_VS_REST = {"stimulus": 43.4, "silent": 21.4, "no_feedback": 8.2}
 
-
-# The frozen-probe protocol's conditions (clgym.replication.protocol): culture conditions fork one settled
-# culture; source conditions have no culture to fork.
-CULTURE_CONDITIONS = ("stimulus", "silent", "no_feedback", "rest", "swapped", "plasticity_off", "yoked")
-SOURCE_CONDITIONS = ("in_silico", "media_only")
-PROTOCOL_CONDITIONS = CULTURE_CONDITIONS + SOURCE_CONDITIONS
-FEEDBACK_OF = {"stimulus": "stimulus", "silent": "silent", "no_feedback": "no_feedback", "rest": "rest",
-               "swapped": "swapped", "plasticity_off": "stimulus", "in_silico": "stimulus",
-               "media_only": "stimulus"}

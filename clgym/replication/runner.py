@@ -1,7 +1,7 @@
 """Run independent jobs on local worker processes or as Ray tasks, keeping every result and every failure.
 
-Both campaigns use it: the session campaign (:func:`clgym.replication.session.run_session` per session) and the
-frozen-probe protocol (:func:`clgym.replication.protocol.run_culture` per culture). A failed job is reported
+Both designs use it: the session design (:func:`clgym.replication.sessions.job.run_session` per session) and the
+frozen-probe protocol (:func:`clgym.replication.protocol.job.run_culture` per culture). A failed job is reported
 through ``failed`` and the others go on; ``finished`` gets each result as it arrives, so a caller can save it and
 an interrupted campaign can be resumed. Ray tasks are not retried (``max_retries=0``): a failure is reported,
 never silently run again. Local workers die with the campaign process (``PR_SET_PDEATHSIG``), and Ctrl-C stops

@@ -6,7 +6,7 @@
 * :mod:`~clgym.games.doom.game`: :class:`DoomGame`: ``step(action) -> events``, ``observe()``, ``nearest_enemy()``,
   ``state()`` for the renderer (:mod:`clgym.render.doom_view`).
 * :mod:`~clgym.games.doom.actions`: the actions going in and the events coming out of a tick.
-* :mod:`~clgym.games.doom.snapshots`: what the player senses (:class:`Observation`) and what is drawn
+* :mod:`~clgym.games.doom.views`: what the player senses (:class:`Observation`) and what is drawn
   (:class:`DoomState`).
 * :mod:`~clgym.games.doom.raycast`, :mod:`~clgym.games.doom.bodies`: the Numba kernels: grid ray casts (senses, shots,
   line of sight) and moving bodies (sliding collisions, the enemies' tick).
@@ -24,7 +24,7 @@ from clgym.games.doom.params import (
     SpawnParams,
 )
 from clgym.games.doom.scenarios import SCENARIOS, Scenario, custom, make_scenario
-from clgym.games.doom.snapshots import DoomState, EnemySighting, Observation
+from clgym.games.doom.views import DoomState, EnemySighting, Observation
 
 __all__ = [
     "ACTION_NAMES",

@@ -50,7 +50,7 @@ from clgym.games.doom.actions import (
 from clgym.games.doom.bodies import advance_enemies, move_player
 from clgym.games.doom.raycast import aim_target, enemies_in_sight, ray_distances
 from clgym.games.doom.scenarios import Scenario, make_scenario
-from clgym.games.doom.snapshots import DoomState, EnemySighting, Observation
+from clgym.games.doom.views import DoomState, EnemySighting, Observation
 
 __all__ = ["Item", "DoomGame", "wrap_angle"]
 

@@ -1,8 +1,16 @@
-"""One replication session: a seeded ``CLPong-v0`` the culture plays alone, with what the culture did per bin.
+"""The session design's job: one seeded ``CLPong-v0`` session the culture plays alone, and what it did per bin.
 
 :func:`run_session` runs in a worker process or a Ray task; it takes a picklable :class:`SessionSpec` and
 returns a JSON-able dict (rallies, weights at the start, and per activity bin: spike rate per recording
 channel, network bursts per minute, pathway weights, how often the paddle moved toward the ball).
+
+Example
+-------
+>>> from clgym.replication.sessions.job import SessionSpec
+>>> spec = SessionSpec("stimulus", session=0, seed=0, minutes=0.05, culture={"preset": "tiny"})
+>>> result = run_session(spec)  # doctest: +SKIP
+>>> sorted(result)  # doctest: +SKIP
+['bins', 'cpu_seconds', 'initial', 'rally_end_ticks', 'rally_hits', 'spec', 'wall_seconds']
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ def _open_env(spec: SessionSpec):
     kwargs = dict(control="culture", feedback=condition.feedback, episode_ticks=ticks, seed=spec.seed,
                   max_episode_steps=max(ticks, 1))  # sessions longer than the registered 20 minutes too
     if condition.source == "culture":
-        return gym.make("CLPong-v0", culture={**spec.culture, **condition.culture_overrides}, **kwargs)
+        return gym.make("CLPong-v0", culture=spec.culture, **kwargs)
     from clgym.links import open_link
 
     # the SDK's random source in its producer process (link="sdk") or the same source class driven in this
@@ -116,18 +124,14 @@ def run_session(spec: SessionSpec) -> dict:
     try:
         obs, _ = env.reset(seed=spec.seed)
         pathways = PathwayWeights(env)
+        if pathways.culture is not None:  # the culture is grown at reset; no tick has run yet
+            CONDITIONS[spec.condition].apply_plasticity(pathways.culture)
         link = env.unwrapped.connection.link
         initial = {"start_min": 0.0, "stop_min": 0.0, **pathways.weights()}
         bin_spikes: list[tuple[np.ndarray, np.ndarray]] = []
         moving = toward = 0
-        advance = link.advance
-
-        def advance_and_keep():  # the env's own call, observed: the tick's spikes for the activity statistics
-            tick = advance()
-            bin_spikes.append((tick.spike_timestamps, tick.spike_channels))
-            return tick
-
-        link.advance = advance_and_keep
+        # the env's own ticks, observed: their spikes for the activity statistics
+        link.observe(on_tick=lambda tick: bin_spikes.append((tick.spike_timestamps, tick.spike_channels)))
         bin_start_frame, bin_start_tick = link.timestamp(), 0
         for t in range(ticks):
             previous = obs

@@ -1,30 +1,33 @@
-"""The DishBrain replication campaign: seeded Pong sessions per condition, the culture playing alone.
+"""``clgym replicate sessions``: seeded Pong sessions per condition, the culture playing alone (the paper's design).
 
+Concepts
+--------
 Conditions (``--conditions``): :mod:`clgym.replication.conditions` (stimulus, silent, no_feedback, rest,
-in_silico, media_only, plasticity_off; each stands for a group of the paper).
+in_silico, media_only, plasticity_off; each stands for a group of the paper). Session ``k`` of every condition
+uses seed ``--seed + k`` (culture, serves and feedback), so conditions are compared on the same cultures, like
+the paper's same-day rest. The game, the decoder and the feedback are the env's
+(``gym.make("CLPong-v0", control="culture", ...)``); nothing here knows the score except the analysis. During
+play each session also measures what the culture does, per bin of ``--minutes``/20: spike rate per recording
+channel, network bursts per minute (:mod:`clgym.analysis.activity`), the mean weight of excitatory synapses
+from neurons near the sensory electrodes onto neurons near the motor electrodes, the mean excitatory->excitatory
+weight, and how often the paddle moves toward the ball ("tracking"; 0.5 = chance).
 
-Session ``k`` of every condition uses seed ``--seed + k`` (culture, serves and feedback), so conditions are
-compared on the same cultures, like the paper's same-day rest. The game, the decoder and the feedback are the
-env's (``gym.make("CLPong-v0", control="culture", ...)``); nothing here knows the score except the analysis.
-During play each session also measures what the culture does, per bin of ``--minutes``/20: spike rate per
-recording channel, network bursts per minute (:mod:`clgym.analysis.activity`), the mean weight of excitatory
-synapses from neurons near the sensory electrodes onto neurons near the motor electrodes, the mean
-excitatory->excitatory weight, and how often the paddle moves toward the ball ("tracking"; 0.5 = chance).
+The session is the unit here, and the measure is the paper's (average rally early vs late in the session); the
+measure we trust is the frozen-probe protocol's (``clgym replicate protocol``).
 
-Outputs in ``--out``: ``sessions.csv`` (one row per session and window), ``rallies.csv`` (one row per
-rally), ``activity.csv`` (one row per session and bin), ``results.json`` (all the sessions returned, for
-``--reanalyse``), ``run.json`` (arguments), ``summary.md`` (the command, our table next to the paper's,
-feedback % changes vs rest, what the culture did), ``rally_over_time.png``, ``rally_bars.png``,
-``plasticity.png``.
+Outputs in ``--out``: ``sessions.csv`` (one row per session and window), ``rallies.csv`` (one row per rally),
+``activity.csv`` (one row per session and bin), ``results.json`` (all the sessions returned, for
+``--reanalyse`` and ``--resume``), ``run.json`` (the command and its arguments), ``failures.json`` (if any
+session failed), ``summary.md`` (the command, our table next to the paper's, feedback % changes vs rest, what
+the culture did), ``rally_over_time.png``, ``rally_bars.png``, ``plasticity.png``.
 
-Usage::
-
-    clgym replicate --quick                                     # ~1-2 min: tiny culture, 2 x 2 min sessions
-    clgym replicate --sessions 8 --minutes 20 --culture small   # the campaign
-    clgym replicate --override stdp_a_plus=0.02 --conditions stimulus rest
-    clgym replicate --ray-address auto                          # the same sessions as Ray tasks
-    clgym replicate --reanalyse results/dishbrain --long-rally-hits 2   # re-report a finished run
-    clgym replicate --protocol --quick                          # the frozen-probe protocol (protocol_campaign)
+Example
+-------
+    clgym replicate sessions --quick                                     # ~1 min: tiny culture, 2 x 2 min
+    clgym replicate sessions --sessions 8 --minutes 20 --culture small   # the campaign
+    clgym replicate sessions --override stdp_a_plus=0.02 --conditions stimulus rest
+    clgym replicate sessions --ray-address auto                          # the same sessions as Ray tasks
+    clgym replicate sessions --reanalyse results/dishbrain --long-rally-hits 2   # re-report a finished run
 """
 
 from __future__ import annotations
@@ -32,17 +35,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from clgym.analysis.game_metrics import dishbrain_windows
-from clgym.replication.conditions import CONDITIONS
-from clgym.replication.report import report, session_key
-from clgym.replication.session import SessionSpec, run_session
+from clgym.replication.campaign_io import (
+    CampaignFolder,
+    argument_error,
+    check_culture,
+    parse_overrides,
+    portable_command,
+)
+from clgym.replication.conditions import SESSIONS_CONDITIONS
+from clgym.replication.sessions.job import SessionSpec, run_session
 
+PROG = "clgym replicate sessions"
 QUICK = dict(sessions=2, minutes=2.0, culture="tiny", conditions=["stimulus", "rest"])
 
 
@@ -79,9 +86,9 @@ def run_campaign(specs: list[SessionSpec], workers: int, ray_address: str | None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="clgym replicate", description=__doc__.split("\n")[0],
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--conditions", nargs="+", choices=list(CONDITIONS), default=list(CONDITIONS))
+    p.add_argument("--conditions", nargs="+", choices=SESSIONS_CONDITIONS, default=list(SESSIONS_CONDITIONS))
     p.add_argument("--sessions", type=int, default=8, help="sessions per condition (default 8)")
     p.add_argument("--minutes", type=float, default=20.0, help="simulated minutes per session (default 20)")
     p.add_argument("--culture", default="dishbrain",
@@ -109,52 +116,61 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_overrides(items: list[str]) -> dict:
-    from clgym.culture.config import ConfigError
-    from clgym.culture.config import parse_overrides as parse
+def check_analysis_options(args) -> None:
+    """The report's windows and long-rally threshold, checked before anything runs or is rewritten."""
+    from clgym.analysis.game_metrics import dishbrain_windows
 
+    if args.long_rally_hits < 1:
+        argument_error(PROG, "--long-rally-hits", f"{args.long_rally_hits} is not allowed; allowed: >= 1")
     try:
-        return parse(items)
-    except ConfigError as error:
-        raise SystemExit(str(error)) from None
+        dishbrain_windows(args.minutes, args.early_minutes, args.late_start_minutes)
+    except ValueError as error:
+        argument_error(PROG, "--early-minutes/--late-start-minutes", f"{error} (session of {args.minutes:g} min)")
+
+
+def reanalyse(args, argv: list[str]) -> int:
+    """The report of a finished run, from its ``results.json`` and ``run.json``; analysis options may change."""
+    from clgym.replication.sessions.report import report
+
+    folder = CampaignFolder(args.reanalyse)
+    run = folder.read_run(PROG)
+    saved = argparse.Namespace(**run["args"])
+    for name in ("early_minutes", "late_start_minutes", "long_rally_hits"):
+        if f"--{name.replace('_', '-')}" in {a.split("=")[0] for a in argv}:
+            setattr(saved, name, getattr(args, name))
+    check_analysis_options(saved)
+    results = json.loads((folder.path / "results.json").read_text())
+    print(report(results, saved, run["command"], run["wall_seconds"], folder.path))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--protocol" in argv:  # the frozen-probe protocol (issue 11): cultures as the unit
-        from clgym.replication.protocol_campaign import main as protocol_main
-
-        return protocol_main([a for a in argv if a != "--protocol"])
     args = build_parser().parse_args(argv)
-    if args.reanalyse is not None:  # the report of a finished run, from its results.json and run.json
-        out = Path(args.reanalyse)
-        run = json.loads((out / "run.json").read_text())
-        saved = argparse.Namespace(**run["args"])
-        for name in ("early_minutes", "late_start_minutes", "long_rally_hits"):  # analysis options may change
-            if f"--{name.replace('_', '-')}" in argv:
-                setattr(saved, name, getattr(args, name))
-        results = json.loads((out / "results.json").read_text())
-        print(report(results, saved, run["command"], run["wall_seconds"], out))
-        return 0
+    if args.reanalyse is not None:
+        return reanalyse(args, argv)
     if args.quick:
         given = {a.split("=")[0] for a in argv}
         for key, value in QUICK.items():
             if f"--{key}" not in given:
                 setattr(args, key, value)
-    if args.sessions < 1 or not args.minutes > 0:
-        raise SystemExit("--sessions must be >= 1 and --minutes > 0")
-    culture = {"preset": args.culture, **parse_overrides(args.override)}
-    from clgym.culture import CultureConfig
+    if args.sessions < 1:
+        argument_error(PROG, "--sessions", f"{args.sessions} is not allowed; allowed: >= 1")
+    if not args.minutes > 0:
+        argument_error(PROG, "--minutes", f"{args.minutes:g} is not allowed; allowed: > 0")
+    check_analysis_options(args)
+    culture = {"preset": args.culture, **parse_overrides(PROG, args.override)}
+    check_culture(PROG, culture)  # a bad preset or field fails here, before any process starts
+    from clgym.analysis.game_metrics import dishbrain_windows
+    from clgym.replication.sessions.report import report, session_key
 
-    for name in args.conditions:  # a bad field fails here, before any process starts
-        CultureConfig.from_dict({**culture, **CONDITIONS[name].culture_overrides})
     windows = dishbrain_windows(args.minutes, args.early_minutes, args.late_start_minutes)
     specs = [SessionSpec(name, k, args.seed + k, args.minutes, culture, args.in_silico_link, args.long_rally_hits)
              for k in range(args.sessions) for name in args.conditions]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    command = "clgym replicate " + shlex.join(argv)
-    kept = _resumable_results(out, specs) if args.resume else []
+    folder = CampaignFolder(args.out).create()
+    out = folder.path
+    command = portable_command(PROG, argv)
+    kept = _resumable_results(folder, specs) if args.resume else []
     done = {_spec_identity(r["spec"]) for r in kept}
     todo = [spec for spec in specs if _spec_identity(asdict(spec)) not in done]
     print(f"{command}\n{len(specs)} sessions ({args.sessions} x {len(args.conditions)} conditions) of "
@@ -167,20 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         (out / "results.json").write_text(json.dumps(sorted(results, key=session_key)))
 
     started = time.perf_counter()
-    (out / "failures.json").unlink(missing_ok=True)
+    folder.clear_failures()
     outcome = run_campaign(todo, args.workers, args.ray_address, on_result=save)
     wall = time.perf_counter() - started
     (out / "results.json").write_text(json.dumps(sorted(results, key=session_key)))
-    (out / "run.json").write_text(json.dumps({"command": command, "args": vars(args), "culture": culture,
-                                              "wall_seconds": wall}, indent=2))
-    if outcome.failures:
-        (out / "failures.json").write_text(json.dumps(outcome.failures, indent=2))
+    folder.write_run(command, args, culture=culture, wall_seconds=wall)
+    folder.write_failures(outcome.failures)
     if results:
         print(report(results, args, command, wall, out))
     if outcome.failures:
-        print(f"{len(outcome.failures)} of {len(todo)} sessions failed (see {out / 'failures.json'}); "
-              f"{len(results)} finished sessions are kept in {out / 'results.json'}: run the same command with "
-              "--resume to run only the missing ones", file=sys.stderr)
+        print(f"{len(outcome.failures)} of {len(todo)} sessions failed (see {folder.display('failures.json')}); "
+              f"{len(results)} finished sessions are kept in {folder.display('results.json')}: run the same "
+              "command with --resume to run only the missing ones", file=sys.stderr)
         return 1
     return 0
 
@@ -189,13 +203,14 @@ def _spec_identity(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True)
 
 
-def _resumable_results(out: Path, specs: list[SessionSpec]) -> list[dict]:
-    """The sessions of ``out/results.json`` that belong to this campaign (the same specs)."""
-    path = out / "results.json"
+def _resumable_results(folder: CampaignFolder, specs: list[SessionSpec]) -> list[dict]:
+    """The sessions of ``results.json`` in ``folder`` that belong to this campaign (the same specs)."""
+    path = folder.path / "results.json"
     if not path.exists():
         return []
     wanted = {_spec_identity(asdict(spec)) for spec in specs}
     return [r for r in json.loads(path.read_text()) if _spec_identity(r["spec"]) in wanted]
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

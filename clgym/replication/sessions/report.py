@@ -1,4 +1,4 @@
-"""The campaign's report: per-session windows, per-condition tests, our table next to the paper's, figures."""
+"""The session design's report: per-session windows, per-condition tests, our table next to the paper's, figures."""
 
 from __future__ import annotations
 
@@ -21,13 +21,19 @@ from clgym.analysis.game_metrics import (
     summarise_condition,
     welch_t_test,
 )
-from clgym.replication.conditions import CONDITIONS, PAPER_FEEDBACK_NOTE, PAPER_GROUPS, PAPER_PERCENT_VS_REST
-from clgym.replication.session import ACTIVITY_BINS_PER_SESSION
+from clgym.replication.conditions import (
+    CONDITIONS,
+    PAPER_FEEDBACK_NOTE,
+    PAPER_GROUPS,
+    PAPER_PERCENT_VS_REST,
+    SESSIONS_CONDITIONS,
+)
+from clgym.replication.sessions.job import ACTIVITY_BINS_PER_SESSION
 
 
 def session_key(result: dict) -> tuple:
     spec = result["spec"]
-    return (list(CONDITIONS).index(spec["condition"]), spec["session"])
+    return (SESSIONS_CONDITIONS.index(spec["condition"]), spec["session"])
 
 
 def analyse(results: list[dict], minutes: float, early_minutes: float | None, late_start_minutes: float | None,
@@ -152,7 +158,7 @@ def write_figures(out: Path, results: list[dict], summaries, windows, minutes: f
     import matplotlib.pyplot as plt
 
     names = [s.name for s in summaries]
-    colours = {name: plt.cm.tab10(i) for i, name in enumerate(CONDITIONS)}
+    colours = {name: plt.cm.tab10(i) for i, name in enumerate(SESSIONS_CONDITIONS)}
     bin_minutes = minutes / 10
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name in names:

@@ -47,7 +47,7 @@ def test_ray_listens_on_loopback_only(loopback_ray):
 
 
 def test_quick_campaign_on_ray_equals_local_workers(loopback_ray, tmp_path):
-    from clgym.replication import campaign
+    from clgym.replication.sessions import command as campaign
 
     assert campaign.main([*QUICK, "--workers", "2", "--out", str(tmp_path / "local")]) == 0
     assert campaign.main([*QUICK, "--ray-address", "auto", "--out", str(tmp_path / "ray")]) == 0
@@ -61,8 +61,8 @@ def test_quick_campaign_on_ray_equals_local_workers(loopback_ray, tmp_path):
 
 
 def test_a_failed_ray_task_is_reported_and_the_others_kept(loopback_ray):
-    from clgym.replication.campaign import run_campaign
-    from clgym.replication.session import SessionSpec
+    from clgym.replication.sessions.command import run_campaign
+    from clgym.replication.sessions.job import SessionSpec
 
     good = SessionSpec("rest", 0, 5, 0.05, {"preset": "tiny"})
     broken = SessionSpec("no_such_condition", 1, 7, 0.05, {"preset": "tiny"})

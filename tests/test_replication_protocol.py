@@ -1,13 +1,14 @@
-"""The frozen-probe protocol (issue 11): forks of one culture, frozen probes, yoked replay, the report."""
+"""clgym.replication.protocol (``clgym replicate protocol``, issue 11): forks of one culture, frozen probes,
+yoked replay, the report and its --reanalyse."""
 
 import json
 
 import numpy as np
 import pytest
 
-from clgym.replication.frozen_probe import ProbeBattery, probe_frozen_culture
-from clgym.replication.protocol import CultureJob, _culture_link, _record_stims, play_session, replay_stims
-from clgym.replication.protocol_campaign import main
+from clgym.replication.protocol.command import main
+from clgym.replication.protocol.frozen_probe import ProbeBattery, probe_frozen_culture
+from clgym.replication.protocol.job import CultureJob, _culture_link, _record_stims, play_session, replay_stims
 
 TINY = {"preset": "tiny"}
 
@@ -35,7 +36,7 @@ def test_probing_the_same_frozen_snapshot_twice_gives_the_same_play(settled_snap
 def test_the_probe_does_not_change_the_weights_it_scores(settled_snapshot):
     from clgym.culture.snapshots import restore_at
     from clgym.links import InProcessLink
-    from clgym.replication.frozen_probe import play_battery
+    from clgym.replication.protocol.frozen_probe import play_battery
 
     job, snap = settled_snapshot
     link = InProcessLink(job.culture_config, ticks_per_second=100)
@@ -58,8 +59,7 @@ def test_the_yoked_culture_receives_exactly_the_stimulus_sessions_stimulation(se
     assert len(log) > 20
     yoked = _culture_link(job, snap)
     issued = []
-    issue = yoked.stim
-    yoked.stim = lambda *a, **k: (issued.append((yoked.tick_index, a, k)), issue(*a, **k))[1]
+    yoked.observe(on_stim=lambda request: issued.append((yoked.tick_index, request)))
     replay_stims(yoked, log, ticks)
     yoked.close()
     assert issued == log
@@ -90,8 +90,10 @@ def test_every_condition_starts_from_the_same_snapshot_and_the_report_is_complet
 
 
 def test_bad_protocol_arguments_fail_before_anything_runs(tmp_path):
-    with pytest.raises(SystemExit, match="cultures=1 is out of range"):
+    with pytest.raises(SystemExit) as stopped:
         main(["--cultures", "1", "--out", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert not (tmp_path / "run.json").exists()
     with pytest.raises(ValueError, match="'yoked' replays"):
         CultureJob(culture_seed=0, culture=TINY, minutes=1, settle_s=0, serves=1, max_serve_s=10,
                    conditions=("yoked",))
@@ -100,7 +102,7 @@ def test_bad_protocol_arguments_fail_before_anything_runs(tmp_path):
 def test_the_yoked_culture_does_not_retrace_the_stimulus_session(settled_snapshot):
     """Same snapshot, same stimulation: without a fresh random stream a deterministic culture would replay the
     stimulus session spike for spike, and its stimulation would still be contingent on its own activity."""
-    from clgym.replication.protocol import reseed_noise
+    from clgym.replication.protocol.job import reseed_noise
 
     job, snap = settled_snapshot
     ticks = 600
@@ -139,7 +141,7 @@ def test_the_session_measures_weight_change_after_hits_and_misses_and_a_frozen_c
 
 def test_a_culture_free_condition_shows_no_change_between_its_probes():
     """media_only has nothing that could learn: over cultures its delta is ~0 (the protocol measures no drift)."""
-    from clgym.replication.protocol import run_culture
+    from clgym.replication.protocol.job import run_culture
 
     deltas = []
     for seed in range(3):

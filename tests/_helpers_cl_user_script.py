@@ -2,8 +2,8 @@
 (CL_SDK_DATA_SOURCE, CL_SDK_DATA_SOURCE_CONFIG, ...), as the README's "Using the culture from your own cl
 script" describes.
 
-    python cl_user_script.py run [ticks]   open, stimulate channel 27 every 10 ticks, print a JSON summary
-    python cl_user_script.py forever       open, print "READY", then loop until killed
+    python _helpers_cl_user_script.py run [ticks]   open, stimulate channel 27 every 10 ticks, print a JSON summary
+    python _helpers_cl_user_script.py forever       open, print "READY", then loop until killed
 """
 
 import json

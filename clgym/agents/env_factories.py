@@ -3,7 +3,7 @@
 An :class:`AgentEnvConfig` fixes everything but the seed: the env id (``CLPong-v0``, ``CLDoomLite-v0`` or a
 Doom-lite scenario id), the control mode, the culture, what plays the culture's part (``source``), the ablation
 and the feedback condition; the observation is the env's own. :func:`make_env` builds one env from it on a
-link of :mod:`clgym.agents.culture_sources`; :func:`make_vec_env` builds ``n_envs`` of them, each with its
+link of :mod:`clgym.agents.agent_links`; :func:`make_agent_vec_env` builds ``n_envs`` of them, each with its
 own culture (culture seed ``seed + i``), either all in this process (``DummyVecEnv``: the
 in-process link needs no subprocess, so one process holds many cultures) or one per worker process
 (``SubprocVecEnv``; each worker builds its own link, nothing unpicklable crosses).
@@ -33,7 +33,7 @@ import gymnasium as gym
 
 import clgym  # noqa: F401  (registers CLPong-v0)
 from clgym.agents import BASELINES, MODES, VEC_KINDS
-from clgym.agents.culture_sources import SOURCES, make_link
+from clgym.agents.agent_links import SOURCES, make_link
 from clgym.agents.evaluation import score_for
 from clgym.agents.wrappers import (
     GameReturn,
@@ -178,8 +178,8 @@ class _EnvFactory:
         return make_env(self.config, self.seed)
 
 
-def make_vec_env(config: AgentEnvConfig, n_envs: int = 1, seed: int = 0, vec: str = "dummy",
-                 monitor_file: str | None = None):
+def make_agent_vec_env(config: AgentEnvConfig, n_envs: int = 1, seed: int = 0, vec: str = "dummy",
+                       monitor_file: str | None = None):
     """``n_envs`` envs of ``config`` as a ``VecMonitor``-wrapped SB3 ``VecEnv``; env ``i``: culture seed ``seed + i``.
 
     Args:
@@ -199,3 +199,14 @@ def make_vec_env(config: AgentEnvConfig, n_envs: int = 1, seed: int = 0, vec: st
     venv.seed(seed)
     keywords = ("game_return", *score_for(config.env_id).keywords)
     return VecMonitor(venv, filename=monitor_file, info_keywords=keywords)
+
+
+def make_vec_env(config: AgentEnvConfig, n_envs: int = 1, seed: int = 0, vec: str = "dummy",
+                 monitor_file: str | None = None):
+    """Deprecated name of :func:`make_agent_vec_env` (it shadowed SB3's ``make_vec_env(env_id, ...)``, which takes
+    another signature); same arguments, same result."""
+    import warnings
+
+    warnings.warn("clgym.agents.make_vec_env is deprecated: it is not SB3's make_vec_env(env_id, ...); use "
+                  "clgym.agents.make_agent_vec_env(config, ...)", DeprecationWarning, stacklevel=2)
+    return make_agent_vec_env(config, n_envs, seed, vec, monitor_file)

@@ -16,7 +16,7 @@ start probe runs on a fresh source, their end probe continues the session's sour
 
 Example
 -------
->>> from clgym.replication.frozen_probe import ProbeBattery
+>>> from clgym.replication.protocol.frozen_probe import ProbeBattery
 >>> battery = ProbeBattery(serves=3, max_serve_s=10.0)
 >>> len(battery.serve_seeds)
 3

@@ -7,7 +7,8 @@ Per culture seed (one job, all its conditions in order):
 1. **Grow and settle** the culture (``settle_s`` of spontaneous activity), then **snapshot** it. Every condition
    starts from that same snapshot (:func:`clgym.culture.snapshots.restore_at`), so conditions differ only by
    what they do, not by which dish they got.
-2. **Start probe**: the snapshot, frozen, plays the held-out battery (:mod:`clgym.replication.frozen_probe`);
+2. **Start probe**: the snapshot, frozen, plays the held-out battery
+   (:mod:`clgym.replication.protocol.frozen_probe`);
    one start score per culture, shared by its culture conditions.
 3. **Sessions**: each condition plays ``minutes`` of Pong from the snapshot with the culture's own serve
    schedule (game seed = culture seed, shared by its conditions):
@@ -16,13 +17,23 @@ Per culture seed (one job, all its conditions in order):
    stimuli exchanged (:mod:`clgym.coding.feedback`); ``plasticity_off``: ``stimulus`` with STDP, tagging and
    synaptic scaling off; ``yoked``: the culture receives exactly the stimulation of this culture's
    ``stimulus`` session, tick by tick, feedback included, but its own spikes move nothing (open loop);
-   ``in_silico``: the cl SDK's random spike source; ``media_only``: a culture-free MEA (noise).
+   ``in_silico``: the cl SDK's random spike source; ``media_only``: a culture-free MEA (noise)
+   (:mod:`clgym.replication.conditions`).
 4. **End probe**: the session's final state, frozen, plays the same battery. The primary endpoint of a
    condition on a culture is ``delta = end score - start score`` (fraction of first returns hit).
 
 The paper's own measure (average rally in the first quarter vs the last 70 % of the session) is kept as a
-secondary endpoint. :func:`run_culture` returns everything as a JSON-able dict; the campaign runner and the
-report live in :mod:`clgym.replication.protocol_campaign`.
+secondary endpoint. :func:`run_culture` returns everything as a JSON-able dict; the command is
+:mod:`clgym.replication.protocol.command`, the report :mod:`clgym.replication.protocol.report`.
+
+Example
+-------
+>>> from clgym.replication.protocol.job import CultureJob
+>>> job = CultureJob(culture_seed=0, culture={"preset": "tiny"}, minutes=0.5, settle_s=2.0, serves=4,
+...                  max_serve_s=10.0, conditions=("stimulus", "plasticity_off"))
+>>> result = run_culture(job)  # doctest: +SKIP
+>>> sorted(result["conditions"]["stimulus"])  # doctest: +SKIP
+['end', 'session', 'start']
 """
 
 from __future__ import annotations
@@ -33,13 +44,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from clgym.envs.base import TICKS_PER_SECOND
-from clgym.replication.conditions import (  # noqa: F401 - re-exported
-    CULTURE_CONDITIONS,
-    FEEDBACK_OF,
-    PROTOCOL_CONDITIONS,
-    SOURCE_CONDITIONS,
-)
-from clgym.replication.frozen_probe import ProbeBattery, play_battery, probe_frozen_culture
+from clgym.replication.conditions import CONDITIONS, PROTOCOL_CONDITIONS
+from clgym.replication.protocol.frozen_probe import ProbeBattery, play_battery, probe_frozen_culture
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,15 @@ class CultureJob:
         unknown = sorted(set(self.conditions) - set(PROTOCOL_CONDITIONS))
         if unknown:
             raise ValueError(f"unknown condition(s) {unknown}; allowed: {', '.join(PROTOCOL_CONDITIONS)}")
-        if "yoked" in self.conditions and "stimulus" not in self.conditions:
-            raise ValueError("condition 'yoked' replays this culture's 'stimulus' session; allowed only together "
-                             "with 'stimulus'")
+        for position, name in enumerate(self.conditions):
+            replayed = CONDITIONS[name].replays
+            if replayed is not None and replayed not in self.conditions[:position]:
+                raise ValueError(f"condition {name!r} replays this culture's {replayed!r} session; allowed only "
+                                 f"together with {replayed!r}, run before it")
         if not self.minutes > 0 or not self.settle_s >= 0:
             raise ValueError(f"minutes={self.minutes}, settle_s={self.settle_s} are out of range; allowed "
                              "minutes > 0, settle_s >= 0")
+        self.battery  # noqa: B018 - serves and max_serve_s are checked by the battery, here before any job runs
 
     @property
     def battery(self) -> ProbeBattery:
@@ -92,15 +101,9 @@ def _source_link(condition: str, seed: int):
 
 
 def _record_stims(link) -> list:
-    """Log every stim issued on ``link`` as (tick, args, kwargs), for the yoked replay."""
+    """Log every stim issued on ``link`` as (tick, request), for the yoked replay."""
     log: list = []
-    issue = link.stim
-
-    def stim(*args, **kwargs):
-        log.append((link.tick_index, args, kwargs))
-        return issue(*args, **kwargs)
-
-    link.stim = stim
+    link.observe(on_stim=lambda request: log.append((link.tick_index, request)))
     return log
 
 
@@ -177,8 +180,8 @@ def replay_stims(link, log: list, ticks: int) -> None:
     k = 0
     for _ in range(ticks):
         while k < len(log) and log[k][0] <= link.tick_index:
-            _, args, kwargs = log[k]
-            link.stim(*args, **kwargs)
+            _, request = log[k]
+            link.stim(*request.as_stim_arguments(), lead_time_us=request.lead_time_us)
             k += 1
         link.advance()
 
@@ -210,10 +213,12 @@ def run_culture(job: CultureJob) -> dict:
         grow.close()
     start_culture = _scores(probe_frozen_culture(job.culture_config, snapshot, battery))
 
-    stimulus_log: list = []
+    replayed_later = {CONDITIONS[name].replays for name in job.conditions}
+    stim_logs: dict[str, list] = {}  # every stim a condition issued, for a condition that replays it
     for condition in job.conditions:
+        spec = CONDITIONS[condition]
         record: dict = {}
-        if condition in SOURCE_CONDITIONS:
+        if spec.source != "culture":
             start_link = _source_link(condition, job.culture_seed)
             try:
                 record["start"] = _scores(play_battery(start_link, battery))
@@ -221,7 +226,7 @@ def run_culture(job: CultureJob) -> dict:
                 start_link.close()
             link = _source_link(condition, job.culture_seed)
             try:
-                record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed)
+                record["session"] = play_session(link, spec.feedback, ticks, job.culture_seed)
                 record["end"] = _scores(play_battery(link, battery))  # no state to freeze: the source goes on
             finally:
                 link.close()
@@ -230,22 +235,20 @@ def run_culture(job: CultureJob) -> dict:
             link = _culture_link(job, snapshot)
             try:
                 culture = link.source.culture
-                if condition == "plasticity_off":
-                    culture.set_plasticity(stdp=False, homeostasis=False)
-                if condition == "yoked":
+                spec.apply_plasticity(culture)
+                if spec.replays is not None:
                     # A different noise realisation (miniature EPSPs, detection noise): with the same snapshot
                     # and the same random stream, the culture would retrace the stimulus session exactly, and
                     # the stims would still be contingent on its own spikes. Reseeded, its activity diverges
                     # within a few ticks and the replayed stimulation is no longer caused by it (a yoked dish).
                     reseed_noise(culture, job.culture_seed)
-                    replay_stims(link, stimulus_log, ticks)
-                    record["session"] = {"hits": [], "misses": [], "replayed_stims": len(stimulus_log)}
+                    replayed = stim_logs[spec.replays]
+                    replay_stims(link, replayed, ticks)
+                    record["session"] = {"hits": [], "misses": [], "replayed_stims": len(replayed)}
                 else:
-                    log = _record_stims(link) if condition == "stimulus" else None
-                    record["session"] = play_session(link, FEEDBACK_OF[condition], ticks, job.culture_seed,
-                                                     culture=culture)
-                    if log is not None:
-                        stimulus_log = log
+                    if condition in replayed_later:
+                        stim_logs[condition] = _record_stims(link)
+                    record["session"] = play_session(link, spec.feedback, ticks, job.culture_seed, culture=culture)
                 end_snapshot = culture.snapshot()
             finally:
                 link.close()

@@ -1,4 +1,5 @@
-"""clgym.replication (``clgym replicate``): seeded sessions, every condition's source, and --quick end to end."""
+"""clgym.replication.sessions (``clgym replicate sessions``): seeded sessions, every condition's source, --quick
+end to end, resume and the one-line argument errors."""
 
 import csv
 import importlib.util
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from clgym.analysis.game_metrics import TICKS_PER_MINUTE, RallyCounter
-from clgym.replication.campaign import parse_overrides, run_campaign
-from clgym.replication.session import ACTIVITY_BINS_PER_SESSION, SessionSpec, run_session
+from clgym.replication.campaign_io import parse_overrides
+from clgym.replication.sessions.command import run_campaign
+from clgym.replication.sessions.job import ACTIVITY_BINS_PER_SESSION, SessionSpec, run_session
 
 ROOT = Path(__file__).resolve().parent.parent
-REPLICATE = [sys.executable, "-m", "clgym.cli", "replicate"]
+REPLICATE = [sys.executable, "-m", "clgym.cli", "replicate", "sessions"]
 
 
 def session(condition, seed=3, minutes=0.5):
@@ -67,10 +69,11 @@ def test_tagging_override_reaches_the_culture_and_only_hit_feedback_opens_captur
 
 
 def test_overrides_parse_json_values():
-    assert parse_overrides(["stdp_a_plus=0.02", "stdp=false", "preset=small"]) == {
+    assert parse_overrides("clgym replicate sessions", ["stdp_a_plus=0.02", "stdp=false", "preset=small"]) == {
         "stdp_a_plus": 0.02, "stdp": False, "preset": "small"}
-    with pytest.raises(SystemExit, match="FIELD=VALUE"):
-        parse_overrides(["stdp_a_plus"])
+    with pytest.raises(SystemExit) as stopped:
+        parse_overrides("clgym replicate sessions", ["stdp_a_plus"])
+    assert stopped.value.code == 2
 
 
 def test_ray_address_without_ray_says_how_to_install_it():
@@ -83,7 +86,7 @@ def test_ray_address_without_ray_says_how_to_install_it():
 def test_bad_culture_override_fails_before_any_session(tmp_path):
     done = subprocess.run([*REPLICATE, "--quick", "--override", "stdp_a_plus=-1",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and "stdp_a_plus" in done.stderr
+    assert done.returncode == 2 and "stdp_a_plus" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "sessions.csv").exists()
 
 
@@ -115,7 +118,10 @@ def test_quick_campaign_end_to_end(tmp_path):
     summary = (out / "summary.md").read_text()
     assert "| MCC mouse cells (101) | 0.780 +- 0.030 -> 1.020 +- 0.025 |" in summary
     assert "| stimulus (2) |" in summary and "% change vs rest" in summary and "| media_only (2) |" in summary
-    assert "clgym replicate --quick --minutes 1 --conditions stimulus" in summary and summary in done.stdout
+    assert "clgym replicate sessions --quick --minutes 1 --conditions stimulus" in summary and summary in done.stdout
+    recorded = json.loads((out / "run.json").read_text())  # paths relative to the repository, never absolute
+    assert f"--out {out}" not in summary and not Path(recorded["args"]["out"]).is_absolute()
+    assert (ROOT / recorded["args"]["out"]).resolve() == out.resolve()
 
     # the report rebuilt from results.json with another long-rally threshold: >= 1 hit is "not an ace"
     again = subprocess.run([*REPLICATE, "--reanalyse", str(out), "--long-rally-hits", "1"],
@@ -173,7 +179,7 @@ def test_a_failed_session_is_reported_and_the_finished_ones_are_kept(workers):
 
 
 def test_resume_runs_only_the_missing_sessions(tmp_path, monkeypatch):
-    from clgym.replication import campaign
+    from clgym.replication.sessions import command as campaign
 
     args = ["--conditions", "rest", "--sessions", "2", "--minutes", "0.05", "--culture", "tiny", "--workers", "1",
             "--out", str(tmp_path)]

@@ -1,0 +1,1 @@
+"""The frozen-probe protocol (``clgym replicate protocol``): job, frozen probe, command, report."""

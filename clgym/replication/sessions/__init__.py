@@ -1,0 +1,1 @@
+"""The paper's session design (``clgym replicate sessions``): job, command, report."""
