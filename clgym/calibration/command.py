@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure the cultures under the game's stimulation (CLPong-v0, culture mode, stimulus "
                          "feedback) beside DishBrain's game sessions, then the Wagenaar 2005 check")
     ap.add_argument("--minutes", type=float, default=5.0, help="--game: recorded minutes per culture (default 5)")
+    ap.add_argument("--rig", choices=["maxone", "cl1"], default="maxone",
+                    help="--game: how the culture is recorded around stimulation (clgym.culture.RIG_PROFILES); "
+                         "default maxone, DishBrain's rig, to compare like with like")
     a = ap.parse_args(argv)
     if a.cultures < 1:
         ap.error(f"--cultures={a.cultures} is out of range; allowed >= 1")
@@ -123,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as error:
             ap.error(str(error))
     if a.game:
-        return _main_game(a, overrides, argv)
+        from clgym.culture import RIG_PROFILES
+
+        return _main_game(a, {**RIG_PROFILES[a.rig], **overrides}, argv)
     command = "clgym calibrate " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     load_before = _load()
     t0 = time.perf_counter()
@@ -187,17 +192,17 @@ def _main_game(a, overrides: dict, argv) -> int:
     cpu = sum(r["cpu_s"] for rs in results.values() for r in rs)
     print(f"`{command}`\n")
     print(f"The culture under the game's stimulation ({a.minutes:g} min per culture after {a.settle_s:g} s, "
-          "CLPong-v0 culture mode, stimulus feedback):\n")
+          f"CLPong-v0 culture mode, stimulus feedback), recorded as a {a.rig} rig would:\n")
     print(format_game_table(dishbrain_game_reference(), results))
     for i, p in enumerate(a.preset):
         print(f"\nWagenaar et al. 2005 check, {p}: distributed single pulses (1 uA) on random electrodes, "
-              "120 s per rate, plasticity frozen:\n")
+              "120 s per rate from one settled snapshot:\n")
         print(format_wagenaar_table(wagenaar[i * n:(i + 1) * n]))
     print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s (game sessions) in {a.workers} worker(s); load before: {load_before}")
     if a.json:
         os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
         with open(a.json, "w") as f:
-            json.dump(dict(command=command, minutes=a.minutes, settle_s=a.settle_s, overrides=overrides,
+            json.dump(dict(command=command, rig=a.rig, minutes=a.minutes, settle_s=a.settle_s, overrides=overrides,
                            game=results, wagenaar={p: wagenaar[i * n:(i + 1) * n] for i, p in enumerate(a.preset)},
                            dishbrain=dishbrain_game_reference()), f, indent=1)
     return 0

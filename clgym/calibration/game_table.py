@@ -74,14 +74,14 @@ def distributed_stimulation_burstiness(culture_config, aggregate_hz=(0.0, 5.0, 1
                                        seconds: float = 120.0, settle_s: float = 30.0, current_ua: float = 1.0,
                                        seed: int = 0) -> list[dict]:
     """Wagenaar et al. 2005's check: bursts per minute and the share of spikes in bursts while single pulses
-    go to random stimulable electrodes (Poisson, ``aggregate_hz`` over the array), each rate on a fresh copy
-    of one settled culture (plasticity frozen, so every rate starts from the same network)."""
+    go to random stimulable electrodes (Poisson, ``aggregate_hz`` over the array), each rate from the same
+    snapshot of one settled culture. Plasticity stays on, as in the rest calibration: the culture's bursts at
+    rest are sustained by its synaptic scaling."""
     from clgym.culture import Culture, CultureConfig
 
     cfg = culture_config if isinstance(culture_config, CultureConfig) else CultureConfig.from_dict(culture_config)
     culture = Culture(cfg)
     culture.advance(int(settle_s * FPS))
-    culture.set_plasticity(stdp=False, homeostasis=False)
     start = culture.snapshot()
     rng = np.random.default_rng([seed, 2005])
     channels = np.array(STIMULABLE_CHANNELS)

@@ -9,9 +9,9 @@ Knows nothing of cl, gymnasium or games. Start with :class:`Culture` and :class:
 dtype('int64')
 """
 
-from .config import PRESETS, ConfigError, CultureConfig
+from .config import PRESETS, RIG_PROFILES, ConfigError, CultureConfig
 from .culture import Culture, SpikeBatch
 from .mea import NON_STIMULABLE, REFERENCE_CHANNEL, pulse_drive_ua, spike_waveform
 
-__all__ = ["PRESETS", "ConfigError", "Culture", "CultureConfig", "NON_STIMULABLE", "REFERENCE_CHANNEL",
+__all__ = ["PRESETS", "RIG_PROFILES", "ConfigError", "Culture", "CultureConfig", "NON_STIMULABLE", "REFERENCE_CHANNEL",
            "SpikeBatch", "pulse_drive_ua", "spike_waveform"]

@@ -14,13 +14,12 @@ reports no spike on any channel while it is blind. Two rules, each off unless co
   at one frame counts once) follow each other at most ``train_saturation_gap_ms`` apart, the amplifiers saturate:
   every channel is blind from that pulse until ``train_saturation_recovery_ms`` after the run's last pulse.
   DishBrain's own recordings show it: during the 100 Hz hit train the MaxOne records nothing from ~50 ms after
-  the hit until ~40 ms after the train, though spikes are recorded 0-20 ms after single pulses
-  (``docs/dishbrain.md``).
+  the logged hit until ~130 ms, though spikes are recorded 2-20 ms after single pulses (``docs/dishbrain.md``).
 
 The cl SDK models neither (its simulator passes on whatever spikes a source returns) and the CL1's
-documentation does not describe its artefact handling, so both are off by default; the ``dishbrain`` preset
-turns them on with the values DishBrain's recordings show, so that the simulated culture is recorded as
-DishBrain's was.
+documentation does not describe its artefact handling, so both are off by default. The ``maxone`` recording
+profile (:data:`clgym.culture.config.RIG_PROFILES`) turns them on with the values DishBrain's recordings show;
+``clgym calibrate --game`` records the simulated culture that way to compare it with DishBrain's.
 
 Example
 -------

@@ -390,13 +390,26 @@ def _mea_lengths(n_neurons: int) -> dict[str, float]:
 #:   recruits opens the slow GABA_B conductance, which needs four G-protein subunits (Destexhe & Sejnowski 1995),
 #:   with the slow IPSP's decay (``tau_gabab_ms`` 300) within the measured 200-500 ms (Connors, Malenka & Silva
 #:   1988);
-#: * ``w_exc`` 0.012 -> 0.011 restores the rest statistics the two changes above moved (bursts per minute);
-#: * the rig's side as DishBrain's recordings show it (``clgym.culture.blanking``): 2 ms of artefact after every
-#:   pulse, and saturation during fast trains (>= 3 pulses <= 20 ms apart) until 40 ms after the last.
+#: * ``w_exc`` 0.012 -> 0.011 restores the rest statistics the two changes above moved (bursts per minute).
+#: The rig's side (artefact blanking, saturation in trains) is not the culture's: it is a recording profile,
+#: :data:`RIG_PROFILES`, that ``clgym calibrate --game`` applies to compare with DishBrain's MaxOne recordings.
 DISHBRAIN = dict(n_neurons=1000, **_mea_lengths(1000), axon_length_um=1500.0, axon_length_cv=0.5,
                  dendrite_reach_um=100.0, axon_stim_gain=2.0, w_exc=0.011, w_max=0.03, mini_rate_hz=20.0,
                  inhibitory_arbor_um=400.0, gabab_cooperative_gain=0.3, gabab_cooperative_half=40.0,
-                 tau_gabab_ms=300.0, stim_blanking_ms=2.0, train_saturation_pulses=3)
+                 tau_gabab_ms=300.0)
+
+#: How a rig records around stimulation (:mod:`clgym.culture.blanking`), as culture config overrides:
+#: * ``cl1``: nothing blanked. The cl SDK's simulator passes on every spike a source returns and the CL1's
+#:   documentation does not describe its artefact handling, so clgym assumes none (the envs' default);
+#: * ``maxone``: what DishBrain's MaxOne recordings show (docs/dishbrain.md): every pulse's artefact hides ~2 ms
+#:   (the detections of a visible artefact cluster within +-1 ms of it; spikes are recorded 2-5 ms after), and
+#:   a fast train (the 100 Hz hit feedback) saturates the amplifiers from its third pulse until ~40 ms after
+#:   its last (no spikes 50-130 ms after a hit, recovery from ~140 ms).
+RIG_PROFILES: dict[str, dict[str, Any]] = {
+    "cl1": dict(stim_blanking_ms=0.0, train_saturation_pulses=0),
+    "maxone": dict(stim_blanking_ms=2.0, train_saturation_pulses=3, train_saturation_gap_ms=20.0,
+                   train_saturation_recovery_ms=40.0),
+}
 
 #: Named presets. "dishbrain" is DishBrain's culture (above); the others are Wagenaar-like young cultures whose
 #: network bursts dominate (Wagenaar, Pine & Potter 2006). Their mean out-degree is fixed, so dynamics (rates,

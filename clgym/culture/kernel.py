@@ -12,8 +12,7 @@ One call runs many steps without returning to Python. Per step:
    the spike upstroke stable for all five types while halving the work of a 0.5 ms step. At 1 ms, spike
    times are refined inside the step by linear interpolation of the threshold crossing, so timestamps have
    frame (40 us) resolution. ``dt_ms`` 0.5/0.4/0.2 are available for accuracy checks. Synaptic current is
-   conductance-based (the conductance term taken implicitly, stable under strong inhibition), with the NMDA
-   Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
+   conductance-based, with the NMDA Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
    Poisson miniature EPSPs are drawn per neuron as exponential inter-event intervals (event-driven).
    Optional cooperative GABA_B (``gabab_cooperative_gain``): a leaky sum of each neuron's inhibitory input
    (the G-protein signal, decaying with ``tau_gabab_ms``) opens an extra GABA_B conductance through a Hill
@@ -252,13 +251,9 @@ def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v,
         gBt = gB + g_coop
         erev = gA * e_a + gBt * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
         gtot = gexc + gA + gBt
-        # the conductance term -gtot v is taken implicitly (linearly implicit Euler): explicit Euler oscillates
-        # and fires spurious spikes once h gtot nears 1, which strong inhibition (a slow IPSP after a pulse)
-        # reaches; for small conductances the two agree to O((h gtot)^2)
-        inv = _ONE / (_ONE + h * gtot)
-        v1 = (vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev)) * inv
+        v1 = vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev - gtot * vi)
         v1c = min(v1, _30)
-        v2 = (v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev)) * inv
+        v2 = v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev - gtot * v1c)
         f0 = vi >= _30  # pushed over threshold by a pulse at the start of the step
         f1 = v1 >= _30
         fired = f0 | f1 | (v2 >= _30)
