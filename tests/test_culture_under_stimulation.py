@@ -175,7 +175,7 @@ def test_stim_blanking_state_carries_across_windows():
 
 
 def test_rig_profiles_are_valid_configs_and_cl1_blanks_nothing():
-    for name, overrides in RIG_PROFILES.items():
+    for overrides in RIG_PROFILES.values():
         CultureConfig.from_preset("dishbrain", **overrides)
     assert RIG_PROFILES["cl1"]["stim_blanking_ms"] == 0 and RIG_PROFILES["cl1"]["train_saturation_pulses"] == 0
 
