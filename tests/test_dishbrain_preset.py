@@ -88,9 +88,18 @@ def test_calibrate_prints_every_statistic_beside_its_goal(capsys):
         assert label in out and goal in out
 
 
-def test_calibrate_rejects_a_bad_preset_before_running(capsys):
-    with pytest.raises(Exception, match="preset='petri' is unknown"):
-        main(["--preset", "petri", "--cultures", "1"])
+@pytest.mark.parametrize("argv,field", [(["--preset", "petri"], "preset='petri' is unknown"),
+                                        (["--repeats", "1"], "--repeats=1 is out of range"),
+                                        (["--game", "--minutes", "0"], "--minutes=0.0 is out of range"),
+                                        (["--override", "w_exc=-1"], "w_exc=-1")])
+def test_calibrate_rejects_bad_input_in_one_line_before_running(capsys, argv, field):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv + ["--cultures", "1"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]  # argparse's usage, then one line naming the field
+    assert last.startswith("clgym calibrate: error:") and field in last
 
 
 @pytest.mark.slow

@@ -219,68 +219,80 @@ def nmda_block(v, half_log_mg):
     return _HALF + _HALF * num / den
 
 
-@numba.njit(error_model="numpy", fastmath=_FAST)
-def _membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d, fire_frac,
-                     pre_tr, post_tr, rate_tr, gabab_signal, K):
-    """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
-    (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
-    (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
-     dec_plus, dec_minus, dec_rate, coop_gain, coop_half4, dec_signal) = K
-    for i in range(n):
-        ae = arrive_e[i]
-        ai = arrive_i[i]
-        arrive_e[i] = _0
-        arrive_i[i] = _0
-        ga = g_ampa[i] + ae
-        gn = g_nmda[i] + ae * nmda_share
-        gA = g_gabaa[i] + ai
-        gB = g_gabab[i] + ai * gabab_share
-        # cooperative GABA_B: the GIRK channel opens when four G-protein subunits bind (Hill n = 4), so the
-        # slow IPSP needs GABA_B receptors activated by many or repeated releases, not by one (Destexhe &
-        # Sejnowski 1995; Kim et al. 1997). Branch-free, so the loop still vectorises; gain 0 adds exactly 0.
-        sig = gabab_signal[i] * dec_signal + ai
-        s2 = sig * sig
-        s4 = s2 * s2
-        g_coop = coop_gain * s4 / (s4 + coop_half4 + _TINY)
-        gabab_signal[i] = sig if sig > _TINY else _0
-        vi = v[i]
-        ui = u[i]
-        # the Mg2+ block is taken once per step: it changes little within 1 ms below threshold, and above
-        # threshold the spike is already decided
-        gexc = ga + gn * nmda_block(vi, half_log_mg)
-        gBt = gB + g_coop
-        erev = gA * e_a + gBt * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
-        gtot = gexc + gA + gBt
-        v1 = vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev - gtot * vi)
-        v1c = min(v1, _30)
-        v2 = v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev - gtot * v1c)
-        f0 = vi >= _30  # pushed over threshold by a pulse at the start of the step
-        f1 = v1 >= _30
-        fired = f0 | f1 | (v2 >= _30)
-        # threshold crossing by linear interpolation within the half step: frame-resolution timestamps
-        num = _30 - vi if f1 else _30 - v1
-        den = v1 - vi if f1 else v2 - v1
-        frac = _0 if f0 else (_0 if f1 else _HALF) + _HALF * num / den
-        vend = max(v2, _M120)
-        v[i] = c[i] if fired else vend
-        u[i] = ui + d[i] if fired else ui + dt * a[i] * (b[i] * vend - ui)
-        fire_frac[i] = frac if fired else -_ONE
-        # decays flush to zero below _TINY: exponential decay otherwise ends in float32 subnormals, and every
-        # arithmetic operation on a subnormal costs ~100 cycles (this alone halved the engine's speed)
-        ga *= dec_ampa
-        gn *= dec_nmda
-        gA *= dec_gabaa
-        gB *= dec_gabab
-        x_pre = pre_tr[i] * dec_plus
-        x_post = post_tr[i] * dec_minus
-        g_ampa[i] = ga if ga > _TINY else _0
-        g_nmda[i] = gn if gn > _TINY else _0
-        g_gabaa[i] = gA if gA > _TINY else _0
-        g_gabab[i] = gB if gB > _TINY else _0
-        pre_tr[i] = x_pre if x_pre > _TINY else _0
-        post_tr[i] = x_post if x_post > _TINY else _0
-        rate = rate_tr[i] * dec_rate
-        rate_tr[i] = rate if rate > _TINY else _0
+def _make_membrane_update(cooperative: bool):
+    """The membrane update, compiled with or without cooperative GABA_B (``cooperative`` is frozen into the code):
+    with the fast-math flags LLVM may fuse and reorder the float operations of the version with the extra term
+    differently, so presets without it keep the exact spikes of the plain version."""
+
+    @numba.njit(error_model="numpy", fastmath=_FAST)
+    def _membrane_update_source(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
+                                fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K):
+        """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
+        (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
+        (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
+         dec_plus, dec_minus, dec_rate, coop_gain, coop_half4, dec_signal) = K
+        for i in range(n):
+            ae = arrive_e[i]
+            ai = arrive_i[i]
+            arrive_e[i] = _0
+            arrive_i[i] = _0
+            ga = g_ampa[i] + ae
+            gn = g_nmda[i] + ae * nmda_share
+            gA = g_gabaa[i] + ai
+            gB = g_gabab[i] + ai * gabab_share
+            gBt = gB
+            if cooperative:  # a compile-time constant: the plain version has none of this code
+                # cooperative GABA_B: the GIRK channel opens when four G-protein subunits bind (Hill n = 4), so
+                # the slow IPSP needs GABA_B receptors activated by many or repeated releases, not by one
+                # (Destexhe & Sejnowski 1995; Kim et al. 1997). Branch-free, so the loop still vectorises.
+                sig = gabab_signal[i] * dec_signal + ai
+                s2 = sig * sig
+                s4 = s2 * s2
+                gBt = gB + coop_gain * s4 / (s4 + coop_half4 + _TINY)
+                gabab_signal[i] = sig if sig > _TINY else _0
+            vi = v[i]
+            ui = u[i]
+            # the Mg2+ block is taken once per step: it changes little within 1 ms below threshold, and above
+            # threshold the spike is already decided
+            gexc = ga + gn * nmda_block(vi, half_log_mg)
+            erev = gA * e_a + gBt * e_b + gexc * e_exc  # I = sum g (E - v) = erev - gtot * v
+            gtot = gexc + gA + gBt
+            v1 = vi + h * (_IZH_A * vi * vi + _IZH_B * vi + _IZH_C - ui + erev - gtot * vi)
+            v1c = min(v1, _30)
+            v2 = v1c + h * (_IZH_A * v1c * v1c + _IZH_B * v1c + _IZH_C - ui + erev - gtot * v1c)
+            f0 = vi >= _30  # pushed over threshold by a pulse at the start of the step
+            f1 = v1 >= _30
+            fired = f0 | f1 | (v2 >= _30)
+            # threshold crossing by linear interpolation within the half step: frame-resolution timestamps
+            num = _30 - vi if f1 else _30 - v1
+            den = v1 - vi if f1 else v2 - v1
+            frac = _0 if f0 else (_0 if f1 else _HALF) + _HALF * num / den
+            vend = max(v2, _M120)
+            v[i] = c[i] if fired else vend
+            u[i] = ui + d[i] if fired else ui + dt * a[i] * (b[i] * vend - ui)
+            fire_frac[i] = frac if fired else -_ONE
+            # decays flush to zero below _TINY: exponential decay otherwise ends in float32 subnormals, and every
+            # arithmetic operation on a subnormal costs ~100 cycles (this alone halved the engine's speed)
+            ga *= dec_ampa
+            gn *= dec_nmda
+            gA *= dec_gabaa
+            gB *= dec_gabab
+            x_pre = pre_tr[i] * dec_plus
+            x_post = post_tr[i] * dec_minus
+            g_ampa[i] = ga if ga > _TINY else _0
+            g_nmda[i] = gn if gn > _TINY else _0
+            g_gabaa[i] = gA if gA > _TINY else _0
+            g_gabab[i] = gB if gB > _TINY else _0
+            pre_tr[i] = x_pre if x_pre > _TINY else _0
+            post_tr[i] = x_post if x_post > _TINY else _0
+            rate = rate_tr[i] * dec_rate
+            rate_tr[i] = rate if rate > _TINY else _0
+
+    return _membrane_update_source
+
+
+_membrane_update = _make_membrane_update(False)
+_membrane_update_cooperative = _make_membrane_update(True)
 
 
 @numba.njit(error_model="numpy")
@@ -374,6 +386,7 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
         N32[R_RATE_TR]
     a, b, c, d = N32[R_A], N32[R_B], N32[R_C], N32[R_D]
     gabab_signal = N32[R_GABAB_SIGNAL]
+    cooperative_gabab = P[P_GABAB_COOP_GAIN] > 0.0
     stp_x, stp_u, stp_U, stp_tau_rec, stp_tau_fac, mini_p = N64[R_STP_X], N64[R_STP_U], N64[R_STP_U0], \
         N64[R_STP_TAU_REC], N64[R_STP_TAU_FAC], N64[R_MINI_P]
     stp_last, next_mini = I64[R_STP_LAST], I64[R_NEXT_MINI]
@@ -466,8 +479,12 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
             tet_misc[T_DEPOT_IN_PERIOD] += 1
         write_tags = not (before_only and capture_open)
         # 3. delayed spike arrival and the membrane update, branch-free so that LLVM vectorises it (AVX2)
-        _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
-                         fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
+        if cooperative_gabab:
+            _membrane_update_cooperative(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a,
+                                         b, c, d, fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
+        else:
+            _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
+                             fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
         n_spk = 0
         for i in range(n):
             if fire_frac[i] >= 0.0:
