@@ -165,7 +165,7 @@ def test_nmda_current_depends_on_membrane_voltage(mg):
         u = np.array([0.2 * v0], f)
         prm = [np.array([x], f) for x in (0.02, 0.2, -65.0, 8.0)]
         K._membrane_update(1, np.zeros(1, f), np.zeros(1, f), *g_arrays, v, u, *prm, np.zeros(1, f),
-                           np.zeros(1, f), np.zeros(1, f), np.zeros(1, f), np.zeros(1, f), consts)
+                           np.zeros(1, f), np.zeros(1, f), np.zeros(1, f), consts)
         return float(v[0])
 
     def nmda_over_ampa(v0):

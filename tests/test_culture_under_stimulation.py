@@ -100,28 +100,30 @@ def test_a_sensory_like_train_suppresses_the_network_and_release_is_fast():
 
 
 def test_cooperative_gabab_needs_many_ipsps_not_one():
-    """The Hill-4 G-protein signal: one IPSP (signal ~ w_inh) opens a negligible share of the conductance, the
-    half-activation sum opens half, a train's sum well above it opens most."""
+    """The Hill-4 receptor activation: one IPSP opens a negligible share of the conductance, the half-activation
+    sum opens half, a train's sum well above it opens most."""
     cfg = CultureConfig.from_preset("dishbrain")
-    gain, half = cfg.gabab_cooperative_gain, cfg.gabab_cooperative_half * cfg.w_inh
+    gain, ipsp = cfg.gabab_cooperative_gain, cfg.w_inh * cfg.gabab_share  # one IPSP's receptor activation
+    half = cfg.gabab_cooperative_half * ipsp
 
-    def g(signal):
-        return gain * signal**4 / (signal**4 + half**4)
+    def g(activation):
+        return gain * activation**4 / (activation**4 + half**4)
 
-    assert g(cfg.w_inh) < 1e-5 * gain
+    assert g(ipsp) < 1e-5 * gain
     assert g(half) == pytest.approx(gain / 2)
     assert g(3 * half) > 0.98 * gain
-    # the kernel uses exactly this: its parameter vector holds gain, K and the signal's per-step decay
+    # the kernel uses exactly this: its parameter vector holds the gain and K as a linear GABA_B conductance
     P = K.pack_params(cfg)
     assert P[K.P_GABAB_COOP_GAIN] == gain and P[K.P_GABAB_COOP_HALF] == pytest.approx(half)
-    assert P[K.P_GABAB_SIGNAL_DECAY] == pytest.approx(np.exp(-cfg.dt_ms / cfg.tau_gabab_ms))
 
 
-def test_a_train_builds_the_gabab_signal_a_single_pulse_does_not():
+def test_a_train_builds_gabab_activation_a_single_pulse_does_not():
+    """Receptor activation (the linear GABA_B conductance) after one pulse vs after a 40 Hz train: the train's
+    peak is higher, and through the fourth power its cooperative conductance many times higher."""
     cfg = CultureConfig.from_preset("dishbrain", seed=2)
-    half = cfg.gabab_cooperative_half * cfg.w_inh
+    half = cfg.gabab_cooperative_half * cfg.w_inh * cfg.gabab_share
 
-    def peak_signal(n_pulses):
+    def peak_activation(n_pulses):
         c = Culture(cfg)
         c.advance(5 * FPS)
         c.set_plasticity(stdp=False, homeostasis=False)
@@ -129,10 +131,10 @@ def test_a_train_builds_the_gabab_signal_a_single_pulse_does_not():
         peak = 0.0
         for _ in range(40):
             c.advance(10 * MS)
-            peak = max(peak, float(np.percentile(c.gabab_signal, 90)))
+            peak = max(peak, float(np.percentile(c.g_gabab, 90)))
         return peak
 
-    single, train = peak_signal(1), peak_signal(16)
+    single, train = peak_activation(1), peak_activation(16)
     assert train > 1.5 * single
     assert (train / half) ** 4 > 5 * (single / half) ** 4
 
@@ -194,3 +196,8 @@ def test_other_presets_are_unchanged_by_the_new_mechanisms():
     cfg = CultureConfig.from_preset("small")
     assert cfg.inhibitory_arbor_um == 0 and cfg.gabab_cooperative_gain == 0
     assert cfg.stim_blanking_ms == 0 and cfg.train_saturation_pulses == 0
+
+
+def test_cooperative_gabab_without_its_receptor_activation_is_refused():
+    with pytest.raises(ValueError, match="gabab_cooperative_gain=0.3 needs gabab_share > 0"):
+        CultureConfig.from_preset("dishbrain", gabab_share=0.0)

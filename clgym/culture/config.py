@@ -118,10 +118,10 @@ class CultureConfig:
     # Cooperative GABA_B (0 = off). The slow IPSP's K+ (GIRK) channel opens only when four G-protein subunits
     # bind, so the GABA_B response grows with the fourth power of receptor activation: one interneuron's spike
     # barely evokes it, the synchronous or repeated release a pulse or a train recruits does (Destexhe &
-    # Sejnowski 1995, PNAS 92:9515; Kim, Huguenard et al. 1997; Scanziani 2000, Neuron 25:673). Each neuron's
-    # G-protein signal is a leaky sum of its inhibitory input with ``tau_gabab_ms``; the extra GABA_B conductance
-    # is ``gabab_cooperative_gain`` x s^4 / (s^4 + K^4), K = ``gabab_cooperative_half`` in units of ``w_inh`` (that
-    # many IPSPs summed within the decay time give half the maximum).
+    # Sejnowski 1995, PNAS 92:9515; Scanziani 2000, Neuron 25:673). Receptor activation is what the linear GABA_B
+    # conductance sums (the inhibitory input, decaying with ``tau_gabab_ms``; needs ``gabab_share`` > 0); the
+    # extra conductance is ``gabab_cooperative_gain`` x a^4 / (a^4 + K^4), K = ``gabab_cooperative_half`` IPSPs
+    # of ``w_inh`` summed within the decay time.
     gabab_cooperative_gain: float = 0.0
     gabab_cooperative_half: float = 40.0
     mg_mM: float = 1.0  # extracellular Mg2+ for the NMDA block (Jahr & Stevens 1990)
@@ -260,6 +260,9 @@ class CultureConfig:
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is invalid; allowed: true or false")
         self._check_tagging()
+        if self.gabab_cooperative_gain > 0 and self.gabab_share <= 0:
+            raise ConfigError(f"gabab_cooperative_gain={self.gabab_cooperative_gain} needs gabab_share > 0 (its "
+                              f"receptor activation); allowed: gabab_share > 0, or gabab_cooperative_gain=0")
 
     def _check_tagging(self):
         for name, low, high in (("tag_tau_ms", 10.0, 600_000.0), ("capture_min_hz", 1.0, 1000.0),

@@ -69,7 +69,6 @@ class SpikeBatch:
 _STATE_FIELDS = ("v", "u", "g_ampa", "g_nmda", "g_gabaa", "g_gabab", "ring_e", "ring_i", "stp_x", "stp_u",
                  "stp_last", "pre_tr", "post_tr", "rate_tr", "next_mini", "rng", "frame_rng", "syn_w")
 _TAG_FIELDS = ("syn_tag", "_tet")  # absent from snapshots made before tagging existed: restored as "no tags"
-_GABAB_FIELDS = ("gabab_signal",)  # absent from snapshots made before cooperative GABA_B: restored as 0
 
 
 class Culture:
@@ -95,7 +94,6 @@ class Culture:
         self._N32 = np.zeros((K.N32_ROWS, n), f32)
         (self.v, self.u, self.g_ampa, self.g_nmda, self.g_gabaa, self.g_gabab, self.pre_tr, self.post_tr,
          self.rate_tr) = (self._N32[r] for r in range(K.R_RATE_TR + 1))
-        self.gabab_signal = self._N32[K.R_GABAB_SIGNAL]
         for row, x in ((K.R_A, d.a), (K.R_B, d.b), (K.R_C, d.c), (K.R_D, d.d)):
             self._N32[row] = x
         self.v[:] = np.full(n, -65.0) + rng.uniform(0.0, 5.0, n)
@@ -286,7 +284,7 @@ class Culture:
     # ------------------------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         """A deep copy of the dynamic state; ``restore`` brings the culture back to it exactly."""
-        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS + _GABAB_FIELDS}
+        snap = {name: getattr(self, name).copy() for name in _STATE_FIELDS + _TAG_FIELDS}
         snap.update(step=self._step, frame=self.frame, pending=list(self._pending),
                     blanking=self._blanking.state.copy(), held=tuple(x.copy() for x in self._held),
                     stim_log=list(self._stim_log), seed=self.config.seed, n_neurons=self.n_neurons)
@@ -298,7 +296,6 @@ class Culture:
         for name in _STATE_FIELDS:
             getattr(self, name)[...] = snap[name]
         self.syn_tag[...] = snap.get("syn_tag", 0.0)
-        self.gabab_signal[...] = snap.get("gabab_signal", 0.0)
         tet = snap.get("_tet", _fresh_tetanus_state())
         self._tet[...] = _fresh_tetanus_state()
         self._tet[: tet.shape[0]] = tet  # snapshots from before the dead time have 3 rows

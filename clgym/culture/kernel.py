@@ -14,9 +14,9 @@ One call runs many steps without returning to Python. Per step:
    frame (40 us) resolution. ``dt_ms`` 0.5/0.4/0.2 are available for accuracy checks. Synaptic current is
    conductance-based, with the NMDA Mg2+ block B(v) = 1 / (1 + [Mg]/3.57 exp(-0.062 v)) (Jahr & Stevens).
    Poisson miniature EPSPs are drawn per neuron as exponential inter-event intervals (event-driven).
-   Optional cooperative GABA_B (``gabab_cooperative_gain``): a leaky sum of each neuron's inhibitory input
-   (the G-protein signal, decaying with ``tau_gabab_ms``) opens an extra GABA_B conductance through a Hill
-   function of order 4, so only synchronous or repeated inhibition (a pulse train) evokes the slow IPSP.
+   Optional cooperative GABA_B (``gabab_cooperative_gain``): the GABA_B receptors' activation (what the linear
+   GABA_B conductance sums: the inhibitory input decaying with ``tau_gabab_ms``) opens an extra conductance
+   through a Hill function of order 4, so only synchronous or repeated inhibition (a pulse train) evokes it.
 4. Each spike is detected on nearby channels (amplitude + noise vs threshold; a channel is blind for
    ``detection_dead_time_ms`` after each detection, like a real threshold detector), passes through the presynaptic
    Tsodyks-Markram short-term plasticity state, is scheduled to its targets, and drives pair-based STDP on
@@ -66,10 +66,9 @@ P_DEAD_FRAMES = 35
 # tagging variants (exploration, off by default): no tags written while capture is open (Frey & Morris's
 # order); the drive (uA at 200 us) from which an isolated pulse opens depotentiation (0: never)
 P_CAPTURE_BEFORE_ONLY, P_DEPOT_MIN_DRIVE = 36, 37
-# cooperative GABA_B: maximal conductance (0 = off), half-activation of the G-protein signal, and the signal's
-# decay per step (a leaky sum of each neuron's inhibitory input)
-P_GABAB_COOP_GAIN, P_GABAB_COOP_HALF, P_GABAB_SIGNAL_DECAY = 38, 39, 40
-N_PARAMS = 41
+# cooperative GABA_B: maximal conductance (0 = off), and the linear GABA_B conductance at half activation
+P_GABAB_COOP_GAIN, P_GABAB_COOP_HALF = 38, 39
+N_PARAMS = 40
 
 # tag decay and capture run every this many ms (10 steps at dt 1 ms): far below tag_tau_ms, and cheap
 TAG_PERIOD_MS = 10.0
@@ -110,8 +109,8 @@ def pack_params(cfg) -> np.ndarray:
     P[P_CAPTURE_BEFORE_ONLY] = float(cfg.capture_tags_before_only)
     P[P_DEPOT_MIN_DRIVE] = cfg.depotentiation_min_uA
     P[P_GABAB_COOP_GAIN] = cfg.gabab_cooperative_gain
-    P[P_GABAB_COOP_HALF] = cfg.gabab_cooperative_half * cfg.w_inh
-    P[P_GABAB_SIGNAL_DECAY] = math.exp(-dt / cfg.tau_gabab_ms)
+    # K summed IPSPs (of w_inh) give a linear GABA_B conductance of K w_inh gabab_share
+    P[P_GABAB_COOP_HALF] = cfg.gabab_cooperative_half * cfg.w_inh * cfg.gabab_share
     return P
 
 
@@ -129,8 +128,7 @@ C_STEPS_DONE, C_N_DETECTED, C_N_NEURON_SPIKES = range(3)
 # views): each array argument costs ~0.4 us to unbox per call, and the env calls once per 10 ms tick.
 # rows of the float32 array N32 (state, then the Izhikevich parameters)
 R_V, R_U, R_G_AMPA, R_G_NMDA, R_G_GABAA, R_G_GABAB, R_PRE_TR, R_POST_TR, R_RATE_TR, R_A, R_B, R_C, R_D = range(13)
-R_GABAB_SIGNAL = 13  # state: each neuron's activated G-protein signal (cooperative GABA_B; zero unless it is on)
-N32_ROWS = 14
+N32_ROWS = 13
 # rows of the float64 array N64: short-term plasticity state and parameters, miniature rate (events per step)
 R_STP_X, R_STP_U, R_STP_U0, R_STP_TAU_REC, R_STP_TAU_FAC, R_MINI_P = range(6)
 N64_ROWS = 6
@@ -193,13 +191,14 @@ def _membrane_constants(P):
             f(0.5 * np.log(P[P_MG] / 3.57)), f(P[P_E_EXC]), f(P[P_E_GABAA]), f(P[P_E_GABAB]),
             f(P[P_DECAY_AMPA]), f(P[P_DECAY_NMDA]), f(P[P_DECAY_GABAA]), f(P[P_DECAY_GABAB]),
             f(P[P_DECAY_PLUS]), f(P[P_DECAY_MINUS]), f(P[P_DECAY_RATE]), f(P[P_GABAB_COOP_GAIN]),
-            f(P[P_GABAB_COOP_HALF]) ** 4, f(P[P_GABAB_SIGNAL_DECAY]))
+            f(1.0 / P[P_GABAB_COOP_HALF]) if P[P_GABAB_COOP_HALF] > 0 else f(0.0))
 
 
 # float32 literals: a float64 literal would promote the whole membrane update to double precision
 _F = np.float32
 _0, _HALF, _ONE, _30, _M120 = _F(0.0), _F(0.5), _F(1.0), _F(30.0), _F(-120.0)
 _TINY = _F(1e-30)
+_X_FLOOR = _F(1e-6)
 _W_FLOOR, _BIG = _F(1e-12), _F(1e30)
 _IZH_A, _IZH_B, _IZH_C = _F(0.04), _F(5.0), _F(140.0)
 _MG_SLOPE, _TANH_CLIP = _F(0.031), _F(4.97)
@@ -226,11 +225,11 @@ def _make_membrane_update(cooperative: bool):
 
     @numba.njit(error_model="numpy", fastmath=_FAST)
     def _membrane_update_source(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
-                                fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K):
+                                fire_frac, pre_tr, post_tr, rate_tr, K):
         """One step of every neuron (float32). Writes fire_frac[i] = where in the step neuron i crossed threshold
         (0..1), or -1. Izhikevich's scheme: v in two half steps, u in one full step."""
         (h, dt, nmda_share, gabab_share, half_log_mg, e_exc, e_a, e_b, dec_ampa, dec_nmda, dec_gabaa, dec_gabab,
-         dec_plus, dec_minus, dec_rate, coop_gain, coop_half4, dec_signal) = K
+         dec_plus, dec_minus, dec_rate, coop_gain, coop_inv_half) = K
         for i in range(n):
             ae = arrive_e[i]
             ai = arrive_i[i]
@@ -245,11 +244,14 @@ def _make_membrane_update(cooperative: bool):
                 # cooperative GABA_B: the GIRK channel opens when four G-protein subunits bind (Hill n = 4), so
                 # the slow IPSP needs GABA_B receptors activated by many or repeated releases, not by one
                 # (Destexhe & Sejnowski 1995; Kim et al. 1997). Branch-free, so the loop still vectorises.
-                sig = gabab_signal[i] * dec_signal + ai
-                s2 = sig * sig
-                s4 = s2 * s2
-                gBt = gB + coop_gain * s4 / (s4 + coop_half4 + _TINY)
-                gabab_signal[i] = sig if sig > _TINY else _0
+                # the receptors' activation is what the linear GABA_B conductance already sums (the inhibitory
+                # input, decaying with tau_gabab): over its half-activation, floored so that its fourth power is
+                # never a float32 subnormal (~100 cycles per operation on one; the floor's share is 1e-24). No
+                # state of its own: one more array written here would stop LLVM vectorising the loop.
+                x = max(gB * coop_inv_half, _X_FLOOR)
+                x2 = x * x
+                x4 = x2 * x2
+                gBt = gB + coop_gain * x4 / (x4 + _ONE)
             vi = v[i]
             ui = u[i]
             # the Mg2+ block is taken once per step: it changes little within 1 ms below threshold, and above
@@ -385,7 +387,6 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
     g_gabaa, g_gabab, pre_tr, post_tr, rate_tr = N32[R_G_GABAA], N32[R_G_GABAB], N32[R_PRE_TR], N32[R_POST_TR], \
         N32[R_RATE_TR]
     a, b, c, d = N32[R_A], N32[R_B], N32[R_C], N32[R_D]
-    gabab_signal = N32[R_GABAB_SIGNAL]
     cooperative_gabab = P[P_GABAB_COOP_GAIN] > 0.0
     stp_x, stp_u, stp_U, stp_tau_rec, stp_tau_fac, mini_p = N64[R_STP_X], N64[R_STP_U], N64[R_STP_U0], \
         N64[R_STP_TAU_REC], N64[R_STP_TAU_FAC], N64[R_MINI_P]
@@ -481,10 +482,10 @@ def run_steps(n_steps, step0, P, rng, N32, N64, I64, PTR, is_exc, SYN, SW, EE, R
         # 3. delayed spike arrival and the membrane update, branch-free so that LLVM vectorises it (AVX2)
         if cooperative_gabab:
             _membrane_update_cooperative(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a,
-                                         b, c, d, fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
+                                         b, c, d, fire_frac, pre_tr, post_tr, rate_tr, K)
         else:
             _membrane_update(n, ring_e[slot], ring_i[slot], g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d,
-                             fire_frac, pre_tr, post_tr, rate_tr, gabab_signal, K)
+                             fire_frac, pre_tr, post_tr, rate_tr, K)
         n_spk = 0
         for i in range(n):
             if fire_frac[i] >= 0.0:

@@ -30,8 +30,8 @@ def isolated_neuron_spikes(types, drive: float = 0.2, duration_ms: float = 1000.
     a, b, c, d = (np.array([IZHIKEVICH_TYPES[t][k] for t in types], f32) for k in range(4))
     v = np.full(n, -65.0, f32)
     u = b * v
-    zeros = [np.zeros(n, f32) for _ in range(10)]
-    arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, pre, post, rate, gabab_signal = zeros
+    zeros = [np.zeros(n, f32) for _ in range(9)]
+    arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, pre, post, rate = zeros
     fire = np.empty(n, f32)
     P = np.zeros(K.N_PARAMS)
     P[K.P_DT], P[K.P_MG], P[K.P_E_EXC] = cfg.dt_ms, cfg.mg_mM, cfg.e_exc_mv
@@ -41,7 +41,7 @@ def isolated_neuron_spikes(types, drive: float = 0.2, duration_ms: float = 1000.
     for step in range(int(duration_ms / cfg.dt_ms)):
         g_ampa[:] = drive  # held constant: decays are zero in P, arrivals are zero
         K._membrane_update(n, arrive_e, arrive_i, g_ampa, g_nmda, g_gabaa, g_gabab, v, u, a, b, c, d, fire,
-                           pre, post, rate, gabab_signal, consts)
+                           pre, post, rate, consts)
         for i in np.nonzero(fire >= 0)[0]:
             out[types[i]].append((step + float(fire[i])) * cfg.dt_ms)
     return {t: np.asarray(s) for t, s in out.items()}
