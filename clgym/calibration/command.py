@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure the cultures under the game's stimulation (CLPong-v0, culture mode, stimulus "
                          "feedback) beside DishBrain's game sessions, then the Wagenaar 2005 check")
     ap.add_argument("--minutes", type=float, default=5.0, help="--game: recorded minutes per culture (default 5)")
+    ap.add_argument("--wagenaar-s", type=float, default=120.0,
+                    help="--game: seconds per aggregate rate in the Wagenaar 2005 check (default 120)")
     ap.add_argument("--rig", choices=["maxone", "cl1"], default="maxone",
                     help="--game: how the culture is recorded around stimulation (clgym.culture.RIG_PROFILES); "
                          "default maxone, DishBrain's rig, to compare like with like")
@@ -106,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--repeats={a.repeats} is out of range; allowed >= 2 (split-half reliability needs two)")
     if not a.minutes > 0:
         ap.error(f"--minutes={a.minutes} is out of range; allowed > 0")
+    if not a.wagenaar_s > 0:
+        ap.error(f"--wagenaar-s={a.wagenaar_s} is out of range; allowed > 0")
     if not 0 < a.current_ua <= 3.0:
         ap.error(f"--current-ua={a.current_ua} is out of range; allowed (0, 3] (the CL1's limit)")
     if a.settle_s < 0 or a.spontaneous_s <= 0:
@@ -166,8 +170,9 @@ def _one_game(args) -> dict:
 def _one_wagenaar(args) -> list[dict]:
     from clgym.calibration.game_table import distributed_stimulation_burstiness
 
-    preset, seed, overrides = args
-    return distributed_stimulation_burstiness({"preset": preset, "seed": seed, **overrides}, seed=seed)
+    preset, seed, seconds, overrides = args
+    return distributed_stimulation_burstiness({"preset": preset, "seed": seed, **overrides}, seed=seed,
+                                              seconds=seconds)
 
 
 def _main_game(a, overrides: dict, argv) -> int:
@@ -178,7 +183,7 @@ def _main_game(a, overrides: dict, argv) -> int:
     load_before = _load()
     t0 = time.perf_counter()
     jobs = [(p, s, a.minutes, a.settle_s, overrides) for p in a.preset for s in range(a.cultures)]
-    wagenaar_jobs = [(p, s, overrides) for p in a.preset for s in range(a.cultures)]
+    wagenaar_jobs = [(p, s, a.wagenaar_s, overrides) for p in a.preset for s in range(a.cultures)]
     if a.workers > 1:
         with ProcessPoolExecutor(a.workers) as pool:
             flat = list(pool.map(_one_game, jobs))
@@ -196,7 +201,7 @@ def _main_game(a, overrides: dict, argv) -> int:
     print(format_game_table(dishbrain_game_reference(), results))
     for i, p in enumerate(a.preset):
         print(f"\nWagenaar et al. 2005 check, {p}: distributed single pulses (1 uA) on random electrodes, "
-              "120 s per rate from one settled snapshot:\n")
+              f"{a.wagenaar_s:g} s per rate from one settled snapshot:\n")
         print(format_wagenaar_table(wagenaar[i * n:(i + 1) * n]))
     print(f"\nwall {wall:.0f} s, CPU {cpu:.0f} s (game sessions) in {a.workers} worker(s); load before: {load_before}")
     if a.json:
