@@ -19,22 +19,35 @@ import sys
 
 
 def _demo(argv: list[str]) -> int:
+    from clgym.coding.feedback import CONDITIONS
+    from clgym.culture.config import PRESETS
+
+    presets, feedbacks = ", ".join(PRESETS), ", ".join(CONDITIONS)
     p = argparse.ArgumentParser(prog="clgym demo", description="The simulated culture plays DishBrain Pong.")
-    p.add_argument("--minutes", type=float, default=2.0, help="simulated minutes of play (default 2)")
-    p.add_argument("--culture", default="dishbrain",
-                   help="culture preset (dishbrain, tiny, small, default, large, huge)")
-    p.add_argument("--feedback", default="stimulus", help="stimulus, silent, no_feedback or rest")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="out/demo", help="folder for the GIF, PNG and summary")
+    p.add_argument("--minutes", type=float, default=2.0, help="simulated minutes of play, 0 < M <= 1440 (default 2)")
+    p.add_argument("--culture", default="dishbrain", metavar="PRESET",
+                   help=f"culture preset, one of {presets} (default dishbrain)")
+    p.add_argument("--feedback", default="stimulus", metavar="CONDITION",
+                   help=f"feedback condition, one of {feedbacks} (default stimulus)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the culture, the serves and the miss feedback (>= 0)")
+    p.add_argument("--out", default="out/demo", help="folder for the GIF, PNG and summary (default out/demo)")
     p.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
                    help="open a window (default: only when a display exists)")
     p.add_argument("--real-time", action="store_true",
                    help="play in wall-clock time through the cl SDK (link='sdk', real_time=True); reports lateness")
     a = p.parse_args(argv)
+    if a.culture not in PRESETS:
+        p.error(f"--culture {a.culture!r} is unknown; allowed: {presets}")
+    if a.feedback not in CONDITIONS:
+        p.error(f"--feedback {a.feedback!r} is unknown; allowed: {feedbacks}")
+    if not 0 < a.minutes <= 24 * 60:
+        p.error(f"--minutes {a.minutes:g} is out of range; allowed: 0 < minutes <= 1440")
+    if a.seed < 0:
+        p.error(f"--seed {a.seed} is out of range; allowed: >= 0")
     from clgym.demo import run_demo
 
     run_demo(minutes=a.minutes, out_dir=a.out, culture=a.culture, feedback=a.feedback, seed=a.seed, show=a.show,
-             real_time=a.real_time)
+             real_time=a.real_time, progress=True)
     return 0
 
 
@@ -45,6 +58,9 @@ def _bench(argv: list[str]) -> int:
         print(f"usage: clgym bench [{'|'.join(BENCHMARKS)}] [options]  (default: engine; "
               "clgym bench <name> --help for its options)")
         return 0
+    if argv and not argv[0].startswith("-") and argv[0] not in BENCHMARKS:
+        print(f"clgym bench: error: unknown benchmark {argv[0]!r}; allowed: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
     what = argv[0] if argv and argv[0] in BENCHMARKS else "engine"
     rest = argv[1:] if argv and argv[0] in BENCHMARKS else argv
     return _run_module(BENCHMARKS[what], rest)
@@ -61,6 +77,17 @@ def _run_module(module: str, argv: list[str]) -> int:
         return int(done.code or 0)
 
 
+def _missing_extra(error: ModuleNotFoundError) -> str | None:
+    """The install line for a package that only an optional extra brings, or ``None``."""
+    extras = {"stable_baselines3": "rl", "torch": "rl", "tensorboard": "rl", "ray": "ray", "pynwb": "nwb",
+              "moviepy": "video"}
+    extra = extras.get((error.name or "").split(".")[0])
+    if extra is None:
+        return None
+    return (f"needs the optional extra [{extra}] ({error.name} is not installed): "
+            f"pip install -e '.[{extra}]' (or bin/test, which installs every extra)")
+
+
 COMMANDS = {
     "demo": _demo,
     "bench": _bench,
@@ -71,15 +98,32 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``clgym`` command. A bad argument or config ends in one line (``clgym <command>: error: ...``
+    naming the field and the allowed values) and exit 2, like argparse's own errors."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
     command = argv[0]
     if command not in COMMANDS:
-        print(f"clgym: unknown command {command!r}; allowed: {', '.join(COMMANDS)}", file=sys.stderr)
+        print(f"clgym: error: unknown command {command!r}; allowed: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
-    return COMMANDS[command](argv[1:])
+    try:
+        return COMMANDS[command](argv[1:])
+    except ModuleNotFoundError as error:
+        line = _missing_extra(error)
+        if line is None:
+            raise
+        print(f"clgym {command}: {line}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # the project's config errors: "field=value ...; allowed: ..."
+        if "allowed" not in str(error):
+            raise
+        print(f"clgym {command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"clgym {command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

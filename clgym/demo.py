@@ -111,10 +111,23 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
     return session
 
 
+def _progress_printer(enabled: bool):
+    """``say(line)``: ``clgym demo: [12.3 s] line`` on stderr (elapsed since the demo started), or nothing."""
+    import sys
+
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        if enabled:
+            print(f"clgym demo: [{time.perf_counter() - started:5.1f} s] {line}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="dishbrain", feedback: str = "stimulus",
              seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
              excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
-             quiet: bool = False, real_time: bool = False) -> DemoResult:
+             quiet: bool = False, real_time: bool = False, progress: bool = False) -> DemoResult:
     """Let a culture play CLPong (``control="culture"``) for ``minutes`` of simulated time; see the module.
 
     Args:
@@ -133,6 +146,7 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         real_time: play in wall-clock time through the cl SDK (``link="sdk", real_time=True``): one session (not
             deterministic, so not replayed; the excerpt starts at ``excerpt_start_seconds`` or 0), and the table
             gives how late the ticks reached the env (p50 / p99 / worst ``info["late_ms"]``).
+        progress: say what is happening on stderr, a line per step with its time (``clgym demo`` does).
     """
     from clgym.render import PongRenderer, headless
 
@@ -155,6 +169,17 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         start = min(max(0, start_tick), total_ticks - 1)
         return range(start, min(total_ticks, start + excerpt_ticks))
 
+    say = _progress_printer(progress)
+    if progress:
+        from clgym.numba_cache import numba_cache_dir
+        from clgym.sources import warm_up_culture_kernels
+
+        say(f"loading the culture's compiled kernels from {numba_cache_dir() or 'Numba cache'} (the first run "
+            "compiles them: ~20 s, once) ...")
+        warm_up_culture_kernels()
+        say("kernels ready")
+    say(f"growing the {culture!r} culture and playing {minutes:g} simulated minutes of Pong"
+        + (" in wall-clock time" if real_time else "") + " ...")
     if excerpt_start_seconds is not None or real_time:
         excerpt = excerpt_from(int(round((excerpt_start_seconds or 0.0) * TICKS_PER_SECOND)))
         session = _play_session(env_kwargs, total_ticks, excerpt, frame_every)
@@ -163,11 +188,14 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         session = _play_session(env_kwargs, total_ticks, range(0), frame_every)
         lead_in = EXCERPT_LEAD_IN_SECONDS * TICKS_PER_SECOND
         excerpt = excerpt_from(session.hit_ticks[0] - lead_in if session.hit_ticks else 0)
+        say(f"played in {session.wall_seconds:.1f} s; replaying up to {excerpt.stop / TICKS_PER_SECOND:g} s to draw "
+            "the GIF excerpt ...")
         replay = _play_session(env_kwargs, excerpt.stop, excerpt, frame_every)
         if replay.hit_ticks != [t for t in session.hit_ticks if t < excerpt.stop]:
             raise RuntimeError("the replayed session differs from the first run (same seed): not deterministic")
         frames = replay.frames
 
+    say("writing the GIF ...")
     gif_path = write_gif(frames, out / "pong_excerpt.gif", TICKS_PER_SECOND / frame_every)
     png_path = out / "pong_frame.png"
     from PIL import Image

@@ -115,6 +115,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if a.env not in ENV_IDS:
         p.error(f"--env {a.env!r} is not a clgym id; allowed: {', '.join(ENV_IDS)}")
     a.game = game_of(a.env)
+    check_choices(p, a)
     if a.seed is None:
         a.seed = 0
     if a.seed < 0:
@@ -152,6 +153,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if a.out is None:
         a.out = f"out/sb3/{a.env}_{a.algo}_{a.mode}_{a.culture}_s{a.seed}" + ("_quick" if a.quick else "")
     return a
+
+
+def check_choices(p: argparse.ArgumentParser, a: argparse.Namespace) -> None:
+    """One argparse error line for a culture, feedback, observation or count the env would reject later."""
+    from clgym.culture.config import PRESETS
+
+    if a.culture is not None and a.culture not in PRESETS:
+        p.error(f"--culture {a.culture!r} is unknown; allowed: {', '.join(PRESETS)}")
+    if a.game == "pong":
+        from clgym.envs.pong import FEEDBACKS, OBSERVATIONS
+    else:
+        from clgym.envs.doom_lite import FEEDBACKS, OBSERVATIONS
+    if a.feedback not in FEEDBACKS:
+        p.error(f"--feedback {a.feedback!r} is unknown for {a.env}; allowed: {', '.join(FEEDBACKS)}")
+    allowed = OBSERVATIONS[a.mode] if a.mode in OBSERVATIONS else ()
+    if a.observation is not None and a.mode == "decoder" and a.observation not in allowed:
+        p.error(f"--observation {a.observation!r} is unknown for {a.env}, --mode {a.mode}; allowed: "
+                f"{', '.join(allowed)}")
+    for option, low in (("threads", 1), ("checkpoints", 0), ("baseline_steps", 1)):
+        value = getattr(a, option)
+        if value is not None and value < low:
+            p.error(f"--{option.replace('_', '-')} {value} is out of range; allowed: >= {low}")
+    if a.random_spike_percentile is not None and not 0 < a.random_spike_percentile < 100:
+        p.error(f"--random-spike-percentile {a.random_spike_percentile:g} is out of range; allowed: 0 < p < 100")
 
 
 def command_line(a: argparse.Namespace) -> str:
