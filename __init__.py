@@ -13,11 +13,12 @@ import os as _os
 import sys as _sys
 
 _package_dir = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "clgym")
-_init = _os.path.join(_package_dir, "__init__.py")
-if __name__ != "clgym" or not _os.path.isfile(_init):
-    raise ImportError(f"{__file__} is the root of a clgym clone, not a package: import clgym (its package is "
-                      f"{_package_dir}), from any directory, after `bin/demo` or `pip install -e {_os.path.dirname(_package_dir)}`")
-_spec = _util.spec_from_file_location("clgym", _init, submodule_search_locations=[_package_dir])
-_package = _util.module_from_spec(_spec)
-_sys.modules["clgym"] = _package  # the import system returns whatever sys.modules["clgym"] is once this ends
-_spec.loader.exec_module(_package)
+if __name__ == "clgym":  # under another name (a tool such as pytest importing the folder as a package): nothing
+    _init = _os.path.join(_package_dir, "__init__.py")
+    if not _os.path.isfile(_init):
+        raise ImportError(f"{_os.path.dirname(_package_dir)} is a clgym clone without its package folder "
+                          f"{_package_dir}: the clone is incomplete (git status there)")
+    _spec = _util.spec_from_file_location("clgym", _init, submodule_search_locations=[_package_dir])
+    _package = _util.module_from_spec(_spec)
+    _sys.modules["clgym"] = _package  # the import system returns whatever sys.modules["clgym"] is once this ends
+    _spec.loader.exec_module(_package)

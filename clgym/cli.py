@@ -110,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[command](argv[1:])
+    except SystemExit as done:  # argparse: --help (0) or a bad argument (2, its one line already printed)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+            return 1
+        return int(done.code or 0)
     except ModuleNotFoundError as error:
         line = _missing_extra(error)
         if line is None:
