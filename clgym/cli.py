@@ -1,12 +1,13 @@
 """The ``clgym`` command: one entry point for the demo, benchmarks, training and replication.
 
-    clgym demo [--real-time]        the culture plays DishBrain Pong (rendered; headless-safe; --real-time: wall
-                                    clock through the cl SDK)
+    clgym demo [options]            the culture plays DishBrain Pong (rendered; headless-safe; --real-time: wall
+                                    clock through the cl SDK; --nwb: record it, as NWB too)
     clgym bench [engine|link|env|doom-env|render|doom|latency|jitter|soak] ...
     clgym train --env ID ...        SB3 agents on any clgym env id (clgym.agents.train)
     clgym replicate protocol ...    the frozen-probe replication protocol (clgym.replication.protocol)
     clgym replicate sessions ...    the paper's session design (clgym.replication.sessions)
     clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym.calibration)
+    clgym nwb RECORDING.h5          a cl SDK recording as Neurodata Without Borders (extra [nwb]; clgym.export)
 
 Each subcommand imports its room lazily, so ``clgym <command> --help`` is quick.
 """
@@ -35,6 +36,9 @@ def _demo(argv: list[str]) -> int:
                    help="open a window (default: only when a display exists)")
     p.add_argument("--real-time", action="store_true",
                    help="play in wall-clock time through the cl SDK (link='sdk', real_time=True); reports lateness")
+    p.add_argument("--nwb", action="store_true",
+                   help="also record the session: OUT/session.h5 (the cl SDK's format) and OUT/session.nwb "
+                        "(Neurodata Without Borders: spikes, stims, game events, culture config; extra [nwb])")
     a = p.parse_args(argv)
     if a.culture not in PRESETS:
         p.error(f"--culture {a.culture!r} is unknown; allowed: {presets}")
@@ -47,7 +51,7 @@ def _demo(argv: list[str]) -> int:
     from clgym.demo import run_demo
 
     run_demo(minutes=a.minutes, out_dir=a.out, culture=a.culture, feedback=a.feedback, seed=a.seed, show=a.show,
-             real_time=a.real_time, progress=True)
+             real_time=a.real_time, progress=True, nwb=a.nwb)
     return 0
 
 
@@ -88,12 +92,42 @@ def _missing_extra(error: ModuleNotFoundError) -> str | None:
             f"pip install -e '.[{extra}]' (or bin/test, which installs every extra)")
 
 
+def _nwb(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="clgym nwb", description="Write a recording in the cl SDK's HDF5 format (a "
+                                "clgym link's or a CL1's) as Neurodata Without Borders: spikes, stims, data streams "
+                                "(game events), the recording's attributes (culture config). Needs the extra [nwb].")
+    p.add_argument("recording", help="an SDK-format .h5 recording")
+    p.add_argument("--out", default=None, help="the .nwb file (default: the recording's path with .nwb)")
+    p.add_argument("--experimenter", default=None, help="NWB's experimenter (e.g. 'Last, First')")
+    p.add_argument("--institution", default=None, help="NWB's institution")
+    p.add_argument("--species", default=None, help="the cells' species in Latin (default Mus musculus)")
+    p.add_argument("--age", default=None, help="the culture's age, ISO 8601 (e.g. P14D; default P0D/: unknown)")
+    p.add_argument("--check", action="store_true", help="run nwbinspector on the result and print its findings")
+    a = p.parse_args(argv)
+    from pathlib import Path
+
+    from clgym.export.nwb import check_nwb, recording_to_nwb
+
+    recording = Path(a.recording)
+    if not recording.is_file():
+        p.error(f"recording {a.recording!r} does not exist; allowed: an SDK-format .h5 recording")
+    options = {k: v for k, v in (("experimenter", a.experimenter), ("institution", a.institution),
+                                 ("species", a.species), ("age", a.age)) if v is not None}
+    path = recording_to_nwb(recording, a.out or recording.with_suffix(".nwb"), **options)
+    print(path)
+    if a.check:
+        findings = check_nwb(path)
+        print("\n".join(findings) if findings else "nwbinspector: nothing to report")
+    return 0
+
+
 COMMANDS = {
     "demo": _demo,
     "bench": _bench,
     "train": lambda argv: _run_module("clgym.agents.train", argv),
     "replicate": lambda argv: _run_module("clgym.replication.command", argv),
     "calibrate": lambda argv: _run_module("clgym.calibration.command", argv),
+    "nwb": _nwb,
 }
 
 

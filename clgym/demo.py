@@ -38,6 +38,8 @@ from clgym.analysis.game_metrics import (  # noqa: F401 - re-exported: the demo'
 from clgym.envs.base import TICKS_PER_SECOND
 
 HIGHLIGHT_DELAY_TICKS = 30
+GAME_EVENTS_STREAM = "game_events"
+"""The recording's data stream of the game's hits and misses (``--nwb``)."""
 EXCERPT_LEAD_IN_SECONDS = 8
 
 
@@ -78,8 +80,27 @@ class _Session:
     late_ms: list[float] = field(default_factory=list)
 
 
-def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int) -> _Session:
-    """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``."""
+def _start_recording(env, path: Path, env_kwargs: dict) -> None:
+    """Record the session through the env's link (SDK format), with the culture's config among its attributes."""
+    import json
+
+    from clgym.export.nwb import CULTURE_ATTRIBUTE
+
+    link = env.connection.link
+    source = getattr(link, "source", None)
+    config = getattr(source, "culture_config", None)
+    culture = config.to_dict() if config is not None else {"culture": env_kwargs.get("culture"),
+                                                            "seed": env_kwargs.get("seed")}
+    link.record(path, attributes={CULTURE_ATTRIBUTE: json.dumps(culture, default=str),
+                                  "clgym_env": json.dumps({"env_id": "CLPong-v0", "control": "culture",
+                                                           **{k: str(v) for k, v in env_kwargs.items()}})})
+
+
+def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int,
+                  record_to: Path | None = None) -> _Session:
+    """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``;
+    with ``record_to``, record the session there (spikes, stims, the game's events in the stream
+    ``game_events``)."""
     from clgym.envs.pong import CLPongEnv  # the engine loads only when the demo runs
 
     env = CLPongEnv(control="culture", episode_ticks=ticks, render_mode="rgb_array", **env_kwargs)
@@ -88,10 +109,15 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
     started = time.perf_counter()
     try:
         env.reset()
+        if record_to is not None:
+            _start_recording(env, record_to, env_kwargs)
         for tick in range(ticks):
             _, _, _, truncated, info = env.step(0)
             if "late_ms" in info:
                 session.late_ms.append(info["late_ms"])
+            if record_to is not None and info["event"] is not None:
+                env.connection.link.log_event(GAME_EVENTS_STREAM, {
+                    "event": info["event"], "hits": info["hits"], "misses": info["misses"], "rally": info["rally"]})
             if info["event"] == "miss":
                 session.rally_end_ticks.append(tick)
                 session.rally_hits.append(info["last_rally"])
@@ -127,7 +153,7 @@ def _progress_printer(enabled: bool):
 def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="dishbrain", feedback: str = "stimulus",
              seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
              excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
-             quiet: bool = False, real_time: bool = False, progress: bool = False) -> DemoResult:
+             quiet: bool = False, real_time: bool = False, progress: bool = False, nwb: bool = False) -> DemoResult:
     """Let a culture play CLPong (``control="culture"``) for ``minutes`` of simulated time; see the module.
 
     Args:
@@ -147,6 +173,9 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
             deterministic, so not replayed; the excerpt starts at ``excerpt_start_seconds`` or 0), and the table
             gives how late the ticks reached the env (p50 / p99 / worst ``info["late_ms"]``).
         progress: say what is happening on stderr, a line per step with its time (``clgym demo`` does).
+        nwb: also record the session (``session.h5``, the cl SDK's format) and write it as Neurodata Without
+            Borders (``session.nwb``: spikes, stims, the game's events, the culture's config; needs the ``nwb``
+            extra, :mod:`clgym.export.nwb`).
     """
     from clgym.render import PongRenderer, headless
 
@@ -169,6 +198,8 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         start = min(max(0, start_tick), total_ticks - 1)
         return range(start, min(total_ticks, start + excerpt_ticks))
 
+    if nwb:
+        import pynwb  # noqa: F401 - before anything runs: a missing extra fails now, not after the session
     say = _progress_printer(progress)
     if progress:
         from clgym.numba_cache import numba_cache_dir
@@ -180,12 +211,13 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         say("kernels ready")
     say(f"growing the {culture!r} culture and playing {minutes:g} simulated minutes of Pong"
         + (" in wall-clock time" if real_time else "") + " ...")
+    recording = out / "session.h5" if nwb else None
     if excerpt_start_seconds is not None or real_time:
         excerpt = excerpt_from(int(round((excerpt_start_seconds or 0.0) * TICKS_PER_SECOND)))
-        session = _play_session(env_kwargs, total_ticks, excerpt, frame_every)
+        session = _play_session(env_kwargs, total_ticks, excerpt, frame_every, record_to=recording)
         frames = session.frames
     else:
-        session = _play_session(env_kwargs, total_ticks, range(0), frame_every)
+        session = _play_session(env_kwargs, total_ticks, range(0), frame_every, record_to=recording)
         lead_in = EXCERPT_LEAD_IN_SECONDS * TICKS_PER_SECOND
         excerpt = excerpt_from(session.hit_ticks[0] - lead_in if session.hit_ticks else 0)
         say(f"played in {session.wall_seconds:.1f} s; replaying up to {excerpt.stop / TICKS_PER_SECOND:g} s to draw "
@@ -213,6 +245,14 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
                    f"{int((late > 1000 / TICKS_PER_SECOND).sum())} of {late.size} ticks over a whole tick late")
     table = (f"{header}\n\n{format_table(windows, long_rally_hits)}\n\nGIF ({excerpt.start / TICKS_PER_SECOND:g}-"
              f"{excerpt.stop / TICKS_PER_SECOND:g} s): {gif_path}\nframe: {png_path}")
+    if recording is not None:
+        from clgym.export.nwb import recording_to_nwb
+
+        say("writing the recording as NWB ...")
+        nwb_path = recording_to_nwb(recording, out / "session.nwb",
+                                    session_description=f"clgym demo: the {culture!r} culture plays DishBrain Pong "
+                                    f"for {minutes:g} simulated minutes, feedback {feedback!r}, seed {seed}")
+        table += f"\nrecording: {recording} (cl SDK format), {nwb_path} (NWB)"
     if not quiet:
         print(table)
     if show if show is not None else not headless():
