@@ -38,8 +38,6 @@ from clgym.analysis.game_metrics import (  # noqa: F401 - re-exported: the demo'
 from clgym.envs.base import TICKS_PER_SECOND
 
 HIGHLIGHT_DELAY_TICKS = 30
-GAME_EVENTS_STREAM = "game_events"
-"""The recording's data stream of the game's hits and misses (``--nwb``)."""
 EXCERPT_LEAD_IN_SECONDS = 8
 
 
@@ -99,7 +97,7 @@ def _start_recording(env, path: Path, env_kwargs: dict) -> None:
 def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int,
                   record_to: Path | None = None) -> _Session:
     """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``;
-    with ``record_to``, record the session there (spikes, stims, the game's events in the stream
+    with ``record_to``, record the session there (spikes, stims; the env adds the game's events to the stream
     ``game_events``)."""
     from clgym.envs.pong import CLPongEnv  # the engine loads only when the demo runs
 
@@ -115,9 +113,6 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
             _, _, _, truncated, info = env.step(0)
             if "late_ms" in info:
                 session.late_ms.append(info["late_ms"])
-            if record_to is not None and info["event"] is not None:
-                env.connection.link.log_event(GAME_EVENTS_STREAM, {
-                    "event": info["event"], "hits": info["hits"], "misses": info["misses"], "rally": info["rally"]})
             if info["event"] == "miss":
                 session.rally_end_ticks.append(tick)
                 session.rally_hits.append(info["last_rally"])

@@ -23,11 +23,16 @@ def refused(findings: list[str]) -> list[str]:
     return [f for f in findings if f.split(":")[0] in REFUSED]
 
 
+DEMO_RESULT: dict[str, int] = {}
+
+
 @pytest.fixture(scope="module")
 def demo_session(tmp_path_factory):
+    from clgym.demo import run_demo
+
     out = tmp_path_factory.mktemp("demo_nwb")
-    assert main(["demo", "--culture", "tiny", "--minutes", "1", "--seed", "2", "--nwb", "--no-show",
-                 "--out", str(out)]) == 0
+    result = run_demo(minutes=1, culture="tiny", seed=2, nwb=True, show=False, out_dir=out, quiet=True)
+    DEMO_RESULT.update(hits=result.hits, misses=result.misses)
     return out
 
 
@@ -52,7 +57,8 @@ def test_the_nwb_file_holds_the_recordings_spikes_stims_and_game_events(demo_ses
         assert nwb.units.resolution == pytest.approx(1 / 25_000)
         assert len(nwb.intervals["stimulation"]) == n_stims > 0
         game = nwb.intervals["game_events"].to_dataframe()
-        assert list(game["event"]) == [e["event"] for e in events] and set(game["event"]) <= {"hit", "miss"}
+        assert list(game["event"]) == [e["event"] for e in events] and set(game["event"]) == {"hit", "miss"}
+        assert len(game) == DEMO_RESULT["hits"] + DEMO_RESULT["misses"]  # each event once
         assert len(nwb.electrodes) == 64
         notes = json.loads(nwb.notes)
         culture = json.loads(notes["recording_attributes"]["application"]["culture_config"])
