@@ -1,6 +1,6 @@
 """A CL1 user's own script: only ``cl``, no clgym import. The culture is chosen by the environment
-(CL_SDK_DATA_SOURCE, CL_SDK_DATA_SOURCE_CONFIG, ...), as the README's "Using the culture from your own cl
-script" describes.
+(CL_SDK_DATA_SOURCE, CL_SDK_DATA_SOURCE_CONFIG, ...), as the README's "Your own cl script on clgym's culture"
+and docs/cl-script.md describe.
 
     python _helpers_cl_user_script.py run [ticks]   open, stimulate channel 27 every 10 ticks, print a JSON summary
     python _helpers_cl_user_script.py forever       open, print "READY", then loop until killed
