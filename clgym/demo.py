@@ -78,8 +78,27 @@ class _Session:
     late_ms: list[float] = field(default_factory=list)
 
 
-def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int) -> _Session:
-    """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``."""
+def _start_recording(env, path: Path, env_kwargs: dict) -> None:
+    """Record the session through the env's link (SDK format), with the culture's config among its attributes."""
+    import json
+
+    from clgym.export.nwb import CULTURE_ATTRIBUTE
+
+    link = env.connection.link
+    source = getattr(link, "source", None)
+    config = getattr(source, "culture_config", None)
+    culture = config.to_dict() if config is not None else {"culture": env_kwargs.get("culture"),
+                                                            "seed": env_kwargs.get("seed")}
+    link.record(path, attributes={CULTURE_ATTRIBUTE: json.dumps(culture, default=str),
+                                  "clgym_env": json.dumps({"env_id": "CLPong-v0", "control": "culture",
+                                                           **{k: str(v) for k, v in env_kwargs.items()}})})
+
+
+def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int,
+                  record_to: Path | None = None) -> _Session:
+    """Play ``ticks`` ticks with ``control="culture"``; keep a frame every ``frame_every`` ticks of ``excerpt``;
+    with ``record_to``, record the session there (spikes, stims; the env adds the game's events to the stream
+    ``game_events``)."""
     from clgym.envs.pong import CLPongEnv  # the engine loads only when the demo runs
 
     env = CLPongEnv(control="culture", episode_ticks=ticks, render_mode="rgb_array", **env_kwargs)
@@ -88,6 +107,8 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
     started = time.perf_counter()
     try:
         env.reset()
+        if record_to is not None:
+            _start_recording(env, record_to, env_kwargs)
         for tick in range(ticks):
             _, _, _, truncated, info = env.step(0)
             if "late_ms" in info:
@@ -111,10 +132,23 @@ def _play_session(env_kwargs: dict, ticks: int, excerpt: range, frame_every: int
     return session
 
 
+def _progress_printer(enabled: bool):
+    """``say(line)``: ``clgym demo: [12.3 s] line`` on stderr (elapsed since the demo started), or nothing."""
+    import sys
+
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        if enabled:
+            print(f"clgym demo: [{time.perf_counter() - started:5.1f} s] {line}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="dishbrain", feedback: str = "stimulus",
              seed: int = 0, show: bool | None = None, excerpt_seconds: float = 12.0,
              excerpt_start_seconds: float | None = None, gif_fps: float = 25.0, long_rally_hits: int = 3,
-             quiet: bool = False, real_time: bool = False) -> DemoResult:
+             quiet: bool = False, real_time: bool = False, progress: bool = False, nwb: bool = False) -> DemoResult:
     """Let a culture play CLPong (``control="culture"``) for ``minutes`` of simulated time; see the module.
 
     Args:
@@ -133,6 +167,10 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         real_time: play in wall-clock time through the cl SDK (``link="sdk", real_time=True``): one session (not
             deterministic, so not replayed; the excerpt starts at ``excerpt_start_seconds`` or 0), and the table
             gives how late the ticks reached the env (p50 / p99 / worst ``info["late_ms"]``).
+        progress: say what is happening on stderr, a line per step with its time (``clgym demo`` does).
+        nwb: also record the session (``session.h5``, the cl SDK's format) and write it as Neurodata Without
+            Borders (``session.nwb``: spikes, stims, the game's events, the culture's config; needs the ``nwb``
+            extra, :mod:`clgym.export.nwb`).
     """
     from clgym.render import PongRenderer, headless
 
@@ -155,19 +193,36 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
         start = min(max(0, start_tick), total_ticks - 1)
         return range(start, min(total_ticks, start + excerpt_ticks))
 
+    if nwb:
+        import pynwb  # noqa: F401 - before anything runs: a missing extra fails now, not after the session
+    say = _progress_printer(progress)
+    if progress:
+        from clgym.numba_cache import numba_cache_dir
+        from clgym.sources import warm_up_culture_kernels
+
+        say(f"loading the culture's compiled kernels from {numba_cache_dir() or 'Numba cache'} (the first run "
+            "compiles them: ~20 s, once) ...")
+        warm_up_culture_kernels()
+        say("kernels ready")
+    say(f"growing the {culture!r} culture and playing {minutes:g} simulated minutes of Pong"
+        + (" in wall-clock time" if real_time else "") + " ...")
+    recording = out / "session.h5" if nwb else None
     if excerpt_start_seconds is not None or real_time:
         excerpt = excerpt_from(int(round((excerpt_start_seconds or 0.0) * TICKS_PER_SECOND)))
-        session = _play_session(env_kwargs, total_ticks, excerpt, frame_every)
+        session = _play_session(env_kwargs, total_ticks, excerpt, frame_every, record_to=recording)
         frames = session.frames
     else:
-        session = _play_session(env_kwargs, total_ticks, range(0), frame_every)
+        session = _play_session(env_kwargs, total_ticks, range(0), frame_every, record_to=recording)
         lead_in = EXCERPT_LEAD_IN_SECONDS * TICKS_PER_SECOND
         excerpt = excerpt_from(session.hit_ticks[0] - lead_in if session.hit_ticks else 0)
+        say(f"played in {session.wall_seconds:.1f} s; replaying up to {excerpt.stop / TICKS_PER_SECOND:g} s to draw "
+            "the GIF excerpt ...")
         replay = _play_session(env_kwargs, excerpt.stop, excerpt, frame_every)
         if replay.hit_ticks != [t for t in session.hit_ticks if t < excerpt.stop]:
             raise RuntimeError("the replayed session differs from the first run (same seed): not deterministic")
         frames = replay.frames
 
+    say("writing the GIF ...")
     gif_path = write_gif(frames, out / "pong_excerpt.gif", TICKS_PER_SECOND / frame_every)
     png_path = out / "pong_frame.png"
     from PIL import Image
@@ -185,6 +240,14 @@ def run_demo(minutes: float = 2.0, out_dir: str | Path = "out/demo", culture="di
                    f"{int((late > 1000 / TICKS_PER_SECOND).sum())} of {late.size} ticks over a whole tick late")
     table = (f"{header}\n\n{format_table(windows, long_rally_hits)}\n\nGIF ({excerpt.start / TICKS_PER_SECOND:g}-"
              f"{excerpt.stop / TICKS_PER_SECOND:g} s): {gif_path}\nframe: {png_path}")
+    if recording is not None:
+        from clgym.export.nwb import recording_to_nwb
+
+        say("writing the recording as NWB ...")
+        nwb_path = recording_to_nwb(recording, out / "session.nwb",
+                                    session_description=f"clgym demo: the {culture!r} culture plays DishBrain Pong "
+                                    f"for {minutes:g} simulated minutes, feedback {feedback!r}, seed {seed}")
+        table += f"\nrecording: {recording} (cl SDK format), {nwb_path} (NWB)"
     if not quiet:
         print(table)
     if show if show is not None else not headless():

@@ -8,7 +8,9 @@ is ``__pycache__`` beside the source (not writable for a system-wide install, an
 own), so ``import clgym`` points ``NUMBA_CACHE_DIR`` at one per-user directory *unless you set it yourself*:
 ``$XDG_CACHE_HOME/clgym/numba``, i.e. ``~/.cache/clgym/numba``. It runs before any clgym module defines a
 kernel, and the variable is inherited by the SDK's producer, so every process of a ``cl`` script shares it.
-(``bin/`` sets ``NUMBA_CACHE_DIR=.venv/numba-cache`` for the repository's own commands; that is respected.)
+``bin/`` sets nothing: the repository's own commands, the ``clgym`` command and a user's scripts share this one
+cache, so leaving ``bin/`` never recompiles (Numba keys each entry by the source file's path and its own
+version, so several checkouts and venvs can share the directory).
 
 Example
 -------

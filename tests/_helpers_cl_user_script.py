@@ -1,9 +1,11 @@
 """A CL1 user's own script: only ``cl``, no clgym import. The culture is chosen by the environment
-(CL_SDK_DATA_SOURCE, CL_SDK_DATA_SOURCE_CONFIG, ...), as the README's "Using the culture from your own cl
-script" describes.
+(CL_SDK_DATA_SOURCE, CL_SDK_DATA_SOURCE_CONFIG, ...), as the README's "Your own cl script on clgym's culture"
+and docs/cl-script.md describe.
 
     python _helpers_cl_user_script.py run [ticks]   open, stimulate channel 27 every 10 ticks, print a JSON summary
     python _helpers_cl_user_script.py forever       open, print "READY", then loop until killed
+    python _helpers_cl_user_script.py unstimulable  stim channels 0, 4 and 27 every tick for 20 ticks (a CL1
+                                                    grounds 0 and does not stimulate 4, the reference)
 """
 
 import json
@@ -21,6 +23,10 @@ with cl.open() as neurons:
         print("READY", flush=True)
         for _tick in neurons.loop(100):
             pass
+    if mode == "unstimulable":
+        for _tick in neurons.loop(100, stop_after_ticks=20):
+            for channel in (0, 4, 27):
+                neurons.stim(channel, cl.StimDesign(200, -1.0, 200, 1.0))
     ticks = int(sys.argv[2]) if len(sys.argv) > 2 else 50
     spikes, evoked, stims = [], 0, 0
     for tick in neurons.loop(100, stop_after_ticks=ticks):

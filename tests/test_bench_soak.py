@@ -16,6 +16,9 @@ def test_a_short_soak_reports_memory_and_cpu_of_both_processes(capsys):
     assert [float(r.split("|")[1]) for r in rows] == [0.0, 0.2, 0.4, 0.6]
     assert all(float(r.split("|")[3]) > 50 and float(r.split("|")[5]) > 50 for r in rows)  # both RSS, MB
     assert "stopped by simulated time" in out and "load at start:" in out and "CPU beside wall:" in out
+    # 2 samples in the second half: no slope in MB/sim-hour, and no nan either
+    assert "too few samples for a memory slope (n = 2 in the second half; at least 3" in out
+    assert "nan" not in out and "MB/sim-hour" not in out
     assert not sdk_child_processes()
 
 

@@ -37,7 +37,8 @@ from clgym.links import InProcessLink, sdk_child_processes  # noqa: E402
 
 TINY = "tiny"
 STEP_INFO_KEYS = {"kills", "health", "ammo", "events", "outcome", "game_action", "spike_count", "tick",
-                  "culture_ticks"}
+                  "culture_ticks",
+                  "culture_grown", "between_episode_ticks"}  # reset's keys too: one set of keys (Gymnasium)
 
 
 def make(**kwargs) -> CLDoomLiteEnv:
@@ -525,15 +526,15 @@ def test_sdk_link_gives_the_in_process_spikes_and_close_leaves_no_producer():
     assert not sdk_child_processes()
 
 
-def test_every_id_registers_max_episode_steps_at_its_longest_default_episode():
-    from clgym.envs import DOOM_LITE_SCENARIO_IDS, ENV_IDS, MAX_EPISODE_STEPS
-    from clgym.envs.pong import SESSION_TICKS
-    from clgym.games.doom import SCENARIOS, make_scenario
+def test_every_id_spec_says_where_its_env_truncates():
+    """No id registers a TimeLimit; a made env's spec.max_episode_steps is the scenario's own time limit."""
+    from clgym.envs import DOOM_LITE_SCENARIO_IDS, ENV_IDS
+    from clgym.games.doom import make_scenario
 
-    assert set(MAX_EPISODE_STEPS) == set(ENV_IDS)
     for env_id in ENV_IDS:
-        assert gym.spec(env_id).max_episode_steps == MAX_EPISODE_STEPS[env_id]
-    assert MAX_EPISODE_STEPS["CLPong-v0"] == SESSION_TICKS
+        assert gym.spec(env_id).max_episode_steps is None
     for env_id, name in DOOM_LITE_SCENARIO_IDS.items():
-        assert MAX_EPISODE_STEPS[env_id] == make_scenario(name).timeout_ticks
-    assert MAX_EPISODE_STEPS["CLDoomLite-v0"] == max(make_scenario(name).timeout_ticks for name in SCENARIOS)
+        env = gym.make(env_id, culture="tiny", seed=0)
+        assert env.spec.max_episode_steps == make_scenario(name).timeout_ticks, env_id
+        assert "TimeLimit" not in str(env)
+        env.close()

@@ -23,7 +23,8 @@ from clgym.links import InProcessLink, sdk_child_processes  # noqa: E402
 
 TINY = "tiny"
 STEP_INFO_KEYS = {"hits", "misses", "rally", "last_rally", "aces", "spike_count", "paused", "event", "tick",
-                  "culture_ticks"}
+                  "culture_ticks",
+                  "culture_grown", "between_episode_ticks"}  # reset's keys too: one set of keys (Gymnasium)
 
 
 def make(**kwargs) -> CLPongEnv:
@@ -481,13 +482,31 @@ def test_the_default_layout_is_dishbrains_geometry_and_the_quadrants_layout_is_s
 
 
 def test_a_gym_made_session_is_truncated_by_the_env_not_by_time_limit():
-    """max_episode_steps is registered (env.spec says it) and never cuts an episode the env would not end."""
+    """env.spec.max_episode_steps is where the env truncates, in every control mode; no TimeLimit cuts it."""
     env = gym.make("CLPong-v0", control="culture", culture=TINY, seed=0)
     assert env.spec.max_episode_steps == env.unwrapped.episode_ticks == 120_000
     env.close()
+    decoder = gym.make("CLPong-v0", control="decoder", culture=TINY, seed=0)
+    assert decoder.spec.max_episode_steps == decoder.unwrapped.episode_ticks == 6_000
+    assert "TimeLimit" not in str(decoder)
+    decoder.close()
     longer = gym.make("CLPong-v0", control="decoder", culture=TINY, seed=0, episode_ticks=5,
                       terminate_on_miss=False)
     longer.reset()
     ends = [longer.step(ACTION_STAY)[3] for _ in range(5)]
     assert ends == [False] * 4 + [True]
     longer.close()
+
+
+@pytest.mark.parametrize("env_id", ["CLPong-v0", "CLDoomLiteBasic-v0"])
+@pytest.mark.parametrize("control", ["culture", "decoder", "encoder"])
+def test_reset_and_step_info_carry_the_same_keys(env_id, control):
+    env = gym.make(env_id, control=control, culture=TINY, seed=0)
+    try:
+        _, reset_info = env.reset(seed=0)
+        _, _, _, _, step_info = env.step(env.action_space.sample())
+        assert set(reset_info) == set(step_info)
+        assert reset_info["culture_grown"] is True and step_info["culture_grown"] is False
+        assert step_info["between_episode_ticks"] == 0
+    finally:
+        env.close()

@@ -57,6 +57,9 @@ def test_quick_run_writes_models_curves_tables_and_logs(quick_run: Path):
     assert len(events) >= 3
     text = (out / "results.md").read_text()
     assert "| random policy |" in text and "steps per CPU-second" in text and "clgym train --quick" in text
+    # 4 episodes a side: no ratio a reader would believe, and the report says why
+    assert "too few episodes for a ratio (n = 4 agent, 4 random; at least 20 each)" in text
+    assert results["ratio_to_random"] is None and "x**" not in text
 
 
 def test_tensorboard_log_has_the_rally_length(quick_run: Path):
@@ -113,9 +116,18 @@ def test_ball_information_command_writes_its_table(tmp_path: Path):
     results = json.loads((tmp_path / "ball_information_h10.json").read_text())["results"]
     assert len(results) == 3
     for r in results.values():
-        for key in ("half", "band", "half_near_paddle"):
-            assert 0 <= r[key]["accuracy"] <= 1 and 0 < r[key]["chance"] <= 1 and r[key]["n_test"] > 0
-    assert (tmp_path / "ball_information_h10.md").read_text().count("\n| ") == 4  # header + 3 observations
+        for key in ("half", "band"):
+            assert 0 <= r[key]["accuracy"] <= 1 and 0 < r[key]["chance"] <= 1 and r[key]["n_test"] >= 100
+    table = (tmp_path / "ball_information_h10.md").read_text()
+    assert table.count("\n| ") == 4  # header + 3 observations
+    assert "chance 1.000" not in table and "nan" not in table
+
+
+def test_ball_information_from_too_few_steps_says_so_instead_of_a_number(tmp_path: Path):
+    assert train("--ball-information", "200", "--culture", TINY, "--out", str(tmp_path)) == 0
+    table = (tmp_path / "ball_information_h10.md").read_text()
+    assert "too few held-out steps (n = 60" in table  # 30 % of 200 steps
+    assert "chance 1.000" not in table and "(chance" not in table
 
 
 def test_bad_arguments_are_refused(capsys):

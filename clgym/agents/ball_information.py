@@ -96,7 +96,20 @@ def _fit(features, labels, train_frac: float, seed: int, epochs: int, hidden: in
     test = y[n_train:]
     return {"accuracy": float((predicted == test).mean()),
             "chance": float(np.bincount(test, minlength=n_classes).max() / test.size),
-            "n_train": n_train, "n_test": int(test.size)}
+            "n_train": n_train, "n_test": int(test.size), "test_classes": int(np.unique(test).size)}
+
+
+MIN_TEST_STEPS = 100
+"""Held-out steps an accuracy needs before it is reported (and at least two classes among them)."""
+
+
+def accuracy_text(result: dict[str, Any]) -> str:
+    """``"0.844 (chance 0.525, n = 6000)"``, or ``"too few ..."`` when the test set cannot tell accuracy from luck."""
+    n, classes = result["n_test"], result.get("test_classes", 2)
+    if n < MIN_TEST_STEPS or classes < 2:
+        return (f"too few held-out steps (n = {n}, {classes} class{'es' if classes != 1 else ''}; at least "
+                f"{MIN_TEST_STEPS} and 2 classes)")
+    return f"{result['accuracy']:.3f} (chance {result['chance']:.3f}, n = {n})"
 
 
 def ball_information(config: AgentEnvConfig, steps: int = 20_000, seed: int = 0, epochs: int = 100) -> dict[str, Any]:
@@ -114,5 +127,9 @@ def ball_information(config: AgentEnvConfig, steps: int = 20_000, seed: int = 0,
     out: dict[str, Any] = {"steps": int(steps)}
     out["half"] = decoding_accuracy(obs, half, seed=seed, epochs=epochs)
     out["band"] = decoding_accuracy(obs, band, seed=seed, epochs=epochs)
-    out["half_near_paddle"] = decoding_accuracy(obs[near], half[near], seed=seed, epochs=epochs)
+    if near.sum() >= 2 * MIN_TEST_STEPS:
+        out["half_near_paddle"] = decoding_accuracy(obs[near], half[near], seed=seed, epochs=epochs)
+    else:  # too few steps with the ball near the paddle to split into train and test: say so, never a number
+        out["half_near_paddle"] = {"accuracy": None, "chance": None, "n_train": 0, "n_test": int(near.sum()),
+                                   "test_classes": int(np.unique(half[near]).size)}
     return out

@@ -127,6 +127,28 @@ DOOM = GameScore("doom", ("outcome",), summarize_doom, ("return_mean", "return_s
                   ("mean length (ticks)", "length_mean", "", 0)))
 
 
+MIN_EPISODES_FOR_RATIO = 20
+"""Episodes each side needs before a report divides one mean by another: a ratio of two means of 6 episodes
+(a smoke run's) swings by whole multiples from one seed to the next."""
+
+
+def ratio_to_random(agent: Mapping[str, Any], random_policy: Mapping[str, Any], key: str) -> tuple[float | None, str]:
+    """``(ratio, text)`` of ``agent[key] / random_policy[key]``; ``(None, "too few ...")`` when it would mislead.
+
+    A ratio is given only with at least :data:`MIN_EPISODES_FOR_RATIO` episodes on each side and a random-policy
+    mean above zero; otherwise the text says why, with the sample sizes.
+    """
+    n_agent, n_random = int(agent["episodes"]), int(random_policy["episodes"])
+    if min(n_agent, n_random) < MIN_EPISODES_FOR_RATIO:
+        return None, (f"too few episodes for a ratio (n = {n_agent} agent, {n_random} random; at least "
+                      f"{MIN_EPISODES_FOR_RATIO} each)")
+    denominator, numerator = random_policy.get(key), agent.get(key)
+    if not denominator or numerator is None or math.isnan(numerator) or math.isnan(denominator) or denominator <= 0:
+        return None, f"no ratio: the random policy's mean is {denominator} (n = {n_random})"
+    ratio = float(numerator) / float(denominator)
+    return ratio, f"**{ratio:.2f}x** (n = {n_agent} agent, {n_random} random episodes)"
+
+
 def score_for(env_id: str) -> GameScore:
     """The :class:`GameScore` of a clgym env id (``CLPong-v0``, ``CLDoomLite-v0`` or a Doom-lite scenario id)."""
     from clgym.envs import ENV_IDS

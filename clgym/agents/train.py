@@ -115,6 +115,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if a.env not in ENV_IDS:
         p.error(f"--env {a.env!r} is not a clgym id; allowed: {', '.join(ENV_IDS)}")
     a.game = game_of(a.env)
+    check_choices(p, a)
     if a.seed is None:
         a.seed = 0
     if a.seed < 0:
@@ -152,6 +153,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if a.out is None:
         a.out = f"out/sb3/{a.env}_{a.algo}_{a.mode}_{a.culture}_s{a.seed}" + ("_quick" if a.quick else "")
     return a
+
+
+def check_choices(p: argparse.ArgumentParser, a: argparse.Namespace) -> None:
+    """One argparse error line for a culture, feedback, observation or count the env would reject later."""
+    from clgym.culture.config import PRESETS
+
+    if a.culture is not None and a.culture not in PRESETS:
+        p.error(f"--culture {a.culture!r} is unknown; allowed: {', '.join(PRESETS)}")
+    if a.game == "pong":
+        from clgym.envs.pong import FEEDBACKS, OBSERVATIONS
+    else:
+        from clgym.envs.doom_lite import FEEDBACKS, OBSERVATIONS
+    if a.feedback not in FEEDBACKS:
+        p.error(f"--feedback {a.feedback!r} is unknown for {a.env}; allowed: {', '.join(FEEDBACKS)}")
+    allowed = OBSERVATIONS[a.mode] if a.mode in OBSERVATIONS else ()
+    if a.observation is not None and a.mode == "decoder" and a.observation not in allowed:
+        p.error(f"--observation {a.observation!r} is unknown for {a.env}, --mode {a.mode}; allowed: "
+                f"{', '.join(allowed)}")
+    for option, low in (("threads", 1), ("checkpoints", 0), ("baseline_steps", 1)):
+        value = getattr(a, option)
+        if value is not None and value < low:
+            p.error(f"--{option.replace('_', '-')} {value} is out of range; allowed: >= {low}")
+    if a.random_spike_percentile is not None and not 0 < a.random_spike_percentile < 100:
+        p.error(f"--random-spike-percentile {a.random_spike_percentile:g} is out of range; allowed: 0 < p < 100")
 
 
 def command_line(a: argparse.Namespace) -> str:
@@ -272,15 +297,17 @@ def write_report(out: Path, a, config, rows, curves, timings, agent_name: str, s
     plot_curves(curves, bands, out / "curve.png", title=title, score=score)
     mean_key, _, label = score.headline
     random_stats, agent = bands.get("random policy"), dict(rows).get(agent_name)
-    ratio = None
-    if score.name == "pong" and random_stats and agent and random_stats[mean_key] > 0:
-        ratio = agent[mean_key] / random_stats[mean_key]
+    ratio, ratio_text = None, None
+    if score.name == "pong" and random_stats and agent:
+        from clgym.agents.evaluation import ratio_to_random
+
+        ratio, ratio_text = ratio_to_random(agent, random_stats, mean_key)
     lines = [f"# {title}", "", f"Command: `{command_line(a)}`", "",
              f"Evaluation: {a.eval_episodes} episodes per row ({'stochastic' if a.stochastic_eval else 'greedy'} "
              "actions). Trained agents are evaluated on the cultures they trained on (plasticity carried over).",
              "", score.table(rows), ""]
-    if ratio is not None:
-        lines += [f"Agent / random policy, {label}: **{ratio:.2f}x**", ""]
+    if ratio_text is not None:
+        lines += [f"Agent / random policy, {label}: {ratio_text}", ""]
     lines += ["Training throughput (env steps; one process, torch threads = "
               f"{a.threads}; CPU-second = this process's CPU time):", "",
               "| run | steps | wall s | steps/s (wall) | steps per CPU-second |", "|---|---|---|---|---|"]
@@ -388,7 +415,7 @@ def main_ball_information(a: argparse.Namespace) -> int:
     """Ball information in CLPong-v0's decoder observation: per-channel counts, group sums, the random source."""
     import dataclasses
 
-    from clgym.agents.ball_information import ball_information
+    from clgym.agents.ball_information import accuracy_text, ball_information
 
     base = config_from_args(a)
     kwargs = dict(base.env_kwargs)
@@ -408,8 +435,8 @@ def main_ball_information(a: argparse.Namespace) -> int:
     for name, config in configs.items():
         print(f"decoding the ball from {name} ...", file=sys.stderr, flush=True)
         r = results[name] = ball_information(config, steps=a.ball_information, seed=a.seed)
-        lines.append(f"| {name} | " + " | ".join(f"{r[k]['accuracy']:.3f} (chance {r[k]['chance']:.3f})"
-                                                for k in ("half", "band", "half_near_paddle")) + " |")
+        lines.append(f"| {name} | " + " | ".join(accuracy_text(r[k]) for k in ("half", "band", "half_near_paddle"))
+                     + " |")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"ball_information_h{history}.md").write_text("\n".join(lines) + "\n")

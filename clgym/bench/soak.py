@@ -59,13 +59,28 @@ def _uptime_load() -> str:
         return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+MIN_SLOPE_SAMPLES = 3
+"""Samples the second half of a soak needs before a memory slope is reported."""
+
+
 def _slope_per_hour(hours: list[float], values: list[float]) -> float:
     """Least-squares MB per simulated hour over the second half of the samples (nan if too few)."""
     half = len(hours) // 2
     x, y = np.asarray(hours[half:]), np.asarray(values[half:])
-    if len(x) < 3 or np.ptp(x) == 0:
+    if len(x) < MIN_SLOPE_SAMPLES or np.ptp(x) == 0:
         return float("nan")
     return float(np.polyfit(x, y, 1)[0])
+
+
+def slope_text(result: dict) -> str:
+    """The memory slopes of a soak in MB/sim-hour, or why there are none: never a ``nan``."""
+    n = len(result["rows"]) - len(result["rows"]) // 2
+    if any(np.isnan(result[k]) for k in ("env_slope", "producer_slope", "env_anon_slope", "producer_anon_slope")):
+        return (f"too few samples for a memory slope (n = {n} in the second half; at least {MIN_SLOPE_SAMPLES}: "
+                "a longer --hours or a smaller --every-min).")
+    return (f"slope over the second half (n = {n} samples): env {result['env_slope']:+.2f} MB/sim-hour, producer "
+            f"{result['producer_slope']:+.2f} MB/sim-hour (private memory only: env {result['env_anon_slope']:+.2f}, "
+            f"producer {result['producer_anon_slope']:+.2f} MB/sim-hour).")
 
 
 def soak(preset: str, hours: float, max_wall_min: float, every_min: float, seed: int, frames: str) -> dict:
@@ -151,10 +166,7 @@ def report(result: dict, command: str) -> str:
     lines += [
         "",
         f"RSS start -> end: env {first['env_rss']:.1f} -> {last['env_rss']:.1f} MB, producer "
-        f"{first['producer_rss']:.1f} -> {last['producer_rss']:.1f} MB; slope over the second half: env "
-        f"{result['env_slope']:+.2f} MB/sim-hour, producer {result['producer_slope']:+.2f} MB/sim-hour "
-        f"(private memory only: env {result['env_anon_slope']:+.2f}, producer "
-        f"{result['producer_anon_slope']:+.2f} MB/sim-hour).",
+        f"{first['producer_rss']:.1f} -> {last['producer_rss']:.1f} MB; {slope_text(result)}",
         f"CPU beside wall: {cpu:.0f} CPU s (env {last['env_cpu'] - first['env_cpu']:.0f} + producer "
         f"{last['producer_cpu'] - first['producer_cpu']:.0f}) in {wall:.0f} wall s.",
     ]

@@ -30,23 +30,15 @@ ENV_IDS = {
 }
 """Every registered id and its entry point."""
 
-MAX_EPISODE_STEPS = {
-    "CLPong-v0": 20 * 60 * 100,  # clgym.envs.pong.SESSION_TICKS: the default control="culture" session
-    "CLDoomLite-v0": 6000,  # the longest built-in scenario (defend_the_center, deadly_corridor)
-    "CLDoomLiteBasic-v0": 857,
-    "CLDoomLiteDefendTheCenter-v0": 6000,
-    "CLDoomLiteDeadlyCorridor-v0": 6000,
-}
-"""``env.spec.max_episode_steps`` of each id: the env's own longest default episode (each env also truncates
-itself, at ``episode_ticks`` or the scenario's time limit, so Gymnasium's ``TimeLimit`` never cuts a default
-episode short). Literal numbers, so that ``import clgym`` stays light; tests check them against the envs. A
-longer episode through ``gym.make`` needs ``max_episode_steps=`` there too."""
+# No id registers max_episode_steps: each env truncates itself (CLPong-v0 at ``episode_ticks``, 120,000 steps = a
+# 20-minute session in culture mode, 6,000 in the agent modes; a Doom-lite id at its scenario's time limit), and
+# ``env.spec.max_episode_steps`` of a made env reports that length, so no TimeLimit wrapper can disagree with it.
+# ``gym.make(..., max_episode_steps=N)`` still adds Gymnasium's TimeLimit at N.
 
 for _env_id, _entry_point in ENV_IDS.items():
     if _env_id not in gymnasium.registry:
         _kwargs = {"scenario": DOOM_LITE_SCENARIO_IDS[_env_id]} if _env_id in DOOM_LITE_SCENARIO_IDS else {}
-        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs,
-                           max_episode_steps=MAX_EPISODE_STEPS[_env_id])
+        gymnasium.register(id=_env_id, entry_point=_entry_point, kwargs=_kwargs)
 
 
 def __getattr__(name: str):

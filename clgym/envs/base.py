@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -271,6 +272,30 @@ class CultureEnvMixin:
 
     ENV_ID = ""
     """The registered id, in messages."""
+    _registered_spec = None
+
+    @property
+    def spec(self):
+        """Gymnasium's ``EnvSpec`` (``None`` for an env built without ``gym.make``), with ``max_episode_steps`` the
+        env's own truncation length (:meth:`_episode_limit`): a registered id cannot know it, since it depends on
+        ``control`` and ``episode_ticks`` (CLPong-v0) or the scenario (CLDoomLite-v0), so the ids register none
+        and the env truncates itself."""
+        if self._registered_spec is None:
+            return None
+        return dataclasses.replace(self._registered_spec, max_episode_steps=self._episode_limit())
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._registered_spec = value
+
+    def _episode_limit(self) -> int:
+        """Steps after which the env truncates an episode."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _step_info_defaults() -> dict[str, Any]:
+        """The keys only ``reset`` gives a value to, in every ``step`` info too (Gymnasium: one set of keys)."""
+        return {"culture_grown": False, "between_episode_ticks": 0}
     # instance state until first set (immutable defaults, so sharing them is safe)
     _renderer = None
     _first_reset = True

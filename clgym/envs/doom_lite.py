@@ -100,7 +100,10 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
       last ``history_ticks`` ticks, oldest first (``obs.reshape(history_ticks, 16)``), per readout entry of the
       layout: each of the 8 bearing and 4 wall channels on its own (a place code is in which channel fires), then
       the turn_left, turn_right, forward and attack groups. Each entry is clipped at 50 spikes per channel. The
-      agent sees the culture only, never the game.
+      agent sees the culture only, never the game. The bounds differ by entry (50 for a single channel, 50 x the
+      channels of a group, e.g. 500 or 600) and most counts sit far below them: normalise before a neural network,
+      with SB3's ``VecNormalize`` (what ``clgym train`` does for every Doom-lite id) or Gymnasium's
+      ``NormalizeObservation`` (``clgym.agents.wrappers.LogCountObservation`` compresses the counts as well).
     - culture, encoder, ``observation="vector"`` (default): ``Box(float32, (30,))``: the game's
       :meth:`~clgym.games.doom.DoomGame.observation_vector`: 16 wall distances across the 90 degree view / 16, then
       the 4 nearest visible enemies as (distance / 16, bearing / pi, present), then health / max and ammo / max
@@ -139,7 +142,8 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
     ``"timeout"``), ``game_action`` (the :class:`~clgym.games.doom.Action` index the game took this tick: the
     agent's in decoder mode, the decoder's otherwise), ``spike_count`` (spikes in this tick, all channels),
     ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run since it was grown). ``reset``
-    adds ``culture_grown`` and ``between_episode_ticks``.
+    sets ``culture_grown`` and ``between_episode_ticks`` (every step's info has them too, as ``False`` and ``0``:
+    reset and step carry the same keys).
     With ``real_time=True``, ``late_ms``: how late (ms) this step's tick reached the env against the wall clock
     (0 = on time; the env or the culture falling behind both show; a rig would log it).
 
@@ -340,10 +344,13 @@ class CLDoomLiteEnv(CultureEnvMixin, gym.Env):
         g = self.game
         info = {"kills": g.kills, "health": float(g.health), "ammo": int(g.ammo), "events": kinds,
                 "outcome": g.outcome, "game_action": self.last_game_action, "spike_count": self.last_spike_count,
-                "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
+                "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown, **self._step_info_defaults()}
         if self.connection.real_time:
             info["late_ms"] = self.connection.late_ms()
         return info
+
+    def _episode_limit(self) -> int:
+        return self.scenario.timeout_ticks
 
     def _scene(self) -> tuple:
         score = {"scenario": self.scenario.name, "control": self.control, "feedback": self.feedback_name,

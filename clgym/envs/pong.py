@@ -125,8 +125,8 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
     miss ended), ``aces`` (rallies of 0 hits), ``spike_count`` (spikes in this tick, all channels),
     ``paused`` (play is frozen from the next step on: the pause after a miss), ``event`` (``"hit"``,
     ``"miss"`` or ``None``), ``tick`` (step of the episode), ``culture_ticks`` (ticks the culture has run
-    since it was grown). ``reset`` adds ``culture_grown`` and ``between_episode_ticks``. Counts are per
-    episode.
+    since it was grown). ``reset`` sets ``culture_grown`` and ``between_episode_ticks`` (every step's info has
+    them too, as ``False`` and ``0``: reset and step carry the same keys). Counts are per episode.
     With ``real_time=True``, ``late_ms``: how late (ms) this step's tick reached the env against the wall clock
     (0 = on time; the env or the culture falling behind both show; a rig would log it).
 
@@ -347,10 +347,13 @@ class CLPongEnv(CultureEnvMixin, gym.Env):
         g = self.game
         info = {"hits": g.hits, "misses": g.misses, "rally": g.rally, "last_rally": g.last_rally,
                 "aces": self.aces, "spike_count": self.last_spike_count, "paused": paused, "event": event,
-                "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown}
+                "tick": self.tick, "culture_ticks": self.connection.ticks_since_grown, **self._step_info_defaults()}
         if self.connection.real_time:
             info["late_ms"] = self.connection.late_ms()
         return info
+
+    def _episode_limit(self) -> int:
+        return self.episode_ticks
 
     def _scene(self) -> tuple:
         status = "paused: miss feedback" if self._last_feedback.paused else None

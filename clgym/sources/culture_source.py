@@ -57,6 +57,7 @@ from cl.sim import (
 
 from clgym.cl1 import FRAMES_PER_SECOND, UV_PER_SAMPLE_UNIT
 from clgym.culture import Culture, CultureConfig, spike_waveform
+from clgym.sources.script_hygiene import warn_unstimulable_channels
 
 CULTURE_SOURCE_FACTORY = "clgym.sources.culture_source:culture_source"
 FRAME_MODES = ("full", "zeros")
@@ -224,6 +225,8 @@ class CultureSource(SimulatorDataSource):
         with self._reporting_failures("on_stims"):
             culture = self._require_open()
             # a canonical order, so delivery order (which differs between links) never changes the result
+            # the reference (4) reaches the source; the SDK drops 0/7/56/63 before (the script's process warns)
+            warn_unstimulable_channels((stim.channel for stim in stims), in_producer=self.in_sdk_producer)
             for stim in sorted(stims, key=lambda s: (s.timestamp, s.channel)):
                 # real-time SDK mode can deliver a stim after its frame was read: apply it now instead
                 at_frame = max(int(stim.timestamp), culture.frame)
@@ -389,4 +392,7 @@ def culture_source(
     )
     if not source.in_sdk_producer:
         warm_up_culture_kernels()
+        from clgym.sources.script_hygiene import install_script_hooks
+
+        install_script_hooks()  # the cl script's process: unstimulable channels, SIGTERM, Ctrl-C, timeouts
     return source

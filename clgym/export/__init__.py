@@ -1,0 +1,2 @@
+"""Recordings into other formats: :mod:`clgym.export.nwb` writes Neurodata Without Borders (the optional extra
+``nwb``)."""
