@@ -204,7 +204,10 @@ def check_params(params: tuple[str, ...]) -> None:
 
 def fit_statistics(recorded: dict[str, float], keys: tuple[str, ...], settings: FitSettings) -> FitResult:
     """Search the free parameters so that the simulated culture at rest gives ``recorded``'s statistics."""
-    import optuna
+    try:
+        import optuna
+    except ImportError as err:
+        raise ConfigError("clgym fit needs optuna; allowed: install it with pip install 'clgym[fit]'") from err
 
     check_params(settings.params)
     missing = [k for k in keys if not math.isfinite(recorded.get(k, float("nan")))]
