@@ -31,6 +31,7 @@ Example
 -------
     clgym fit clgym/data/dishbrain/9501.2021-06-01.1.h5 --out culture.json --quick
     clgym fit --truth mini_rate_hz=12 --truth stp_tau_rec_exc_ms=2000 --truth w_inh=0.03 --out recovered.json
+    clgym fit --sensitivity          # each candidate at its bounds: which statistics it moves
 """
 
 from __future__ import annotations
@@ -270,6 +271,27 @@ def truth_recording_stats(preset: str, truth: dict[str, float], seed: int, secon
     return measure(preset, truth, seed, seconds, settle_s)
 
 
+def sensitivity(preset: str = "dishbrain", seeds: tuple[int, ...] = (0, 1), seconds: float = 120.0,
+                settle_s: float = 20.0) -> list[tuple[str, float, dict[str, float]]]:
+    """One candidate at a time at each of its bounds (the rest at the preset's values): the statistics each
+    moves, the evidence for which parameters a recording's statistics can identify. First row: the preset."""
+    rows = [("preset", float("nan"), measure_mean(preset, {}, list(seeds), seconds, settle_s))]
+    for p in PARAMETERS.values():
+        for value in (p.low, p.high):
+            rows.append((p.name, value, measure_mean(preset, {p.name: value}, list(seeds), seconds, settle_s)))
+    return rows
+
+
+def format_sensitivity(rows: list[tuple[str, float, dict[str, float]]], command: str) -> str:
+    keys = (*NETWORK_TARGETS, "rate_hz")
+    lines = [f"`{command}`", "", "| parameter | value | " + " | ".join(_STAT_LABELS[k][0] for k in keys) + " |",
+             "|---|---|" + "---|" * len(keys)]
+    for name, value, stats in rows:
+        cells = " | ".join(_fmt(_STAT_LABELS[k][1], stats[k]) for k in keys)
+        lines.append(f"| {name} | {'-' if not math.isfinite(value) else f'{value:g}'} | {cells} |")
+    return "\n".join(lines)
+
+
 # -- report ----------------------------------------------------------------------------------------------------
 _STAT_LABELS = {"bursts_per_min": ("bursts / min", "{:.2f}"), "in_burst_fraction": ("spikes in bursts", "{:.1%}"),
                 "motor_corr_outside_bursts": ("motor corr outside bursts", "{:.3f}"),
@@ -313,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="clgym fit", description=__doc__.split("\n\n")[0])
     ap.add_argument("recording", nargs="?", help="a rest recording (DishBrain MaxLab h5 or cl SDK h5)")
     ap.add_argument("--events", default=None, help="events file (as clgym compare)")
-    ap.add_argument("--out", required=True, help="the fitted culture's JSON config")
+    ap.add_argument("--out", default=None, help="the fitted culture's JSON config (required to fit)")
     ap.add_argument("--report", default=None, help="also write the markdown report to this file")
     ap.add_argument("--preset", default="dishbrain", help="the model whose parameters are fitted (default dishbrain)")
     ap.add_argument("--params", default=None,
@@ -327,12 +349,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth", action="append", default=[], metavar="FIELD=VALUE",
                     help="parameter recovery: fit a recording the simulator makes with these values (no RECORDING)")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="print how each candidate parameter, at its bounds, moves the statistics (no fit)")
     a = ap.parse_args(argv)
+    command = "clgym fit " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
+    if a.sensitivity:
+        try:
+            print(format_sensitivity(sensitivity(a.preset), command))
+        except ConfigError as error:
+            print(f"clgym fit: {error}", file=sys.stderr)
+            return 2
+        return 0
+    if a.out is None:
+        ap.error("--out is required: the file the fitted culture's JSON config is written to")
     if (a.recording is None) == (not a.truth):
         ap.error("give a RECORDING, or --truth FIELD=VALUE for parameter recovery (not both)")
     if a.trials is not None and a.trials < 1 or a.minutes is not None and not a.minutes > 0 or a.seed < 0:
         ap.error("--trials >= 1, --minutes > 0 and --seed >= 0 are allowed")
-    command = "clgym fit " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:]))
     try:
         result, truth = _run(a)
     except (RecordingError, ConfigError) as error:
