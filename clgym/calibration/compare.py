@@ -155,6 +155,8 @@ def format_table(result: dict[str, Any], culture: str, seed: int) -> str:
             f"{result['n_electrodes']} electrodes) | {culture} (seed {seed}, {result['minutes']:.1f} min) | note |")
     lines = [head, "|---|---|---|---|"]
     for key, label, fmt, note in rows:
+        if key == "rate_hz" and result["format"] == "cl":
+            note = "both CL1 arrays: comparable"
         rec = result["recording"].get(key, float("nan"))
         sim = result["preset"].get(key, float("nan"))
         lines.append(f"| {label} | {_cell(fmt, rec)} | {_cell(fmt, sim)} | {note} |")
