@@ -19,10 +19,12 @@ ratio ``log((sim + floor) / (rec + floor)) / log(tolerance)`` (a miss by the tol
 for the correlation the difference over its tolerance (it may be zero or negative).
 
 Free parameters: as many as the statistics can identify. The table holds six candidates; by default a
-DishBrain (MaxOne) recording fits three (``mini_rate_hz``, ``stp_tau_rec_exc_ms``, ``w_inh``: three statistics)
-and a CL1 recording adds ``w_exc`` (four statistics, with the rate). ``--params`` chooses others from the
-table. Parameter recovery (``--truth FIELD=VALUE``: fit a recording the simulator made with known values)
-says which are identified.
+DishBrain (MaxOne) recording fits two, ``mini_rate_hz`` (background against bursts) and ``stp_tau_rec_exc_ms``
+(how often bursts recur): in this model the motor correlation outside bursts rises only with burstiness, so
+the three statistics span two directions. A CL1 recording adds ``w_inh``, which at rest moves mainly the rate.
+``--params`` chooses others from the table. Parameter recovery (``--truth FIELD=VALUE``: fit a recording the
+simulator made with known values, on a dish no trial uses) says which are identified; ``--sensitivity`` prints
+what each candidate moves.
 
 The output is a JSON culture config ``{"preset": "dishbrain", "mini_rate_hz": ..., ...}`` that
 ``gym.make("CLPong-v0", culture="culture.json")`` and every command's ``--preset`` accept.
@@ -30,7 +32,7 @@ The output is a JSON culture config ``{"preset": "dishbrain", "mini_rate_hz": ..
 Example
 -------
     clgym fit clgym/data/dishbrain/9501.2021-06-01.1.h5 --out culture.json --quick
-    clgym fit --truth mini_rate_hz=12 --truth stp_tau_rec_exc_ms=2000 --truth w_inh=0.03 --out recovered.json
+    clgym fit --truth mini_rate_hz=10 --truth stp_tau_rec_exc_ms=2000 --truth w_inh=0.03 --out recovered.json
     clgym fit --sensitivity          # each candidate at its bounds: which statistics it moves
 """
 
@@ -65,28 +67,33 @@ class FreeParameter:
 
 
 #: The candidate free parameters. Bounds: the preset's value inside, the regimes a culture shows at rest (from
-#: silent-with-rare-bursts to bursting tens of times a minute) at the edges; measured one at a time on the
-#: dishbrain culture (results/fit/README.md).
+#: silent-with-rare-bursts to bursting tens of times a minute) at the edges. What each moves was measured one at
+#: a time at its bounds (``clgym fit --sensitivity``, results/fit/sensitivity.md); ``controls`` says it.
 PARAMETERS: dict[str, FreeParameter] = {p.name: p for p in (
     FreeParameter("mini_rate_hz", 2.0, 60.0, True,
-                  "spontaneous release: the background outside bursts, so the share of spikes in bursts "
-                  "and, on a CL1, the rate"),
+                  "spontaneous release: background against bursts (2 Hz: 56 % of spikes in bursts; 60 Hz: no "
+                  "bursts) and the rate (x9 across the range)"),
     FreeParameter("stp_tau_rec_exc_ms", 800.0, 10_000.0, True,
-                  "recovery of excitatory synapses from depression: how soon the network can burst again "
-                  "(bursts per minute)"),
+                  "recovery of excitatory synapses from depression: how soon the network bursts again (0.5 to "
+                  "17 bursts / min across the range)"),
     FreeParameter("w_inh", 0.01, 0.09, True,
-                  "inhibition: how far activity spreads outside bursts (motor correlation) and how big a "
-                  "burst grows"),
+                  "inhibition: at rest mostly the rate (x2 across the range), little else; identified only "
+                  "where the rate is fitted (a CL1 recording)"),
     FreeParameter("w_exc", 0.006, 0.028, True,
-                  "recurrent excitation: how readily background activity ignites a burst; homeostatic scaling "
-                  "partly undoes it, so it needs the rate to be identified"),
+                  "recurrent excitation: no bursts at its low end, homeostatic scaling undoes the rest; not "
+                  "identified beside the rate and w_inh (parameter recovery)"),
     FreeParameter("stp_u_exc", 0.05, 0.5, False,
-                  "release probability: how fast a burst depletes its synapses (burst length, termination)"),
+                  "release probability: the same depression as stp_tau_rec_exc_ms, the same statistics (fit "
+                  "one of the two)"),
     FreeParameter("axon_length_um", 300.0, 3000.0, True,
-                  "long-range coupling: how many distant neurons share input (motor correlation)"),
+                  "long-range coupling: bursts / min x1.5 across the range; the motor correlation outside bursts "
+                  "does not follow it in this model"),
 )}
-DEFAULT_PARAMS_MAXONE = ("mini_rate_hz", "stp_tau_rec_exc_ms", "w_inh")
-DEFAULT_PARAMS_CL1 = (*DEFAULT_PARAMS_MAXONE, "w_exc")
+#: MaxOne recordings: three statistics, but at rest the model's motor correlation outside bursts moves only
+#: with burstiness (the same two directions), so two parameters are identified. CL1 recordings add the rate,
+#: which identifies inhibition.
+DEFAULT_PARAMS_MAXONE = ("mini_rate_hz", "stp_tau_rec_exc_ms")
+DEFAULT_PARAMS_CL1 = (*DEFAULT_PARAMS_MAXONE, "w_inh")
 MAX_FREE = 6
 
 
@@ -340,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="dishbrain", help="the model whose parameters are fitted (default dishbrain)")
     ap.add_argument("--params", default=None,
                     help=f"comma-separated free parameters from: {', '.join(PARAMETERS)} (default: "
-                         f"{','.join(DEFAULT_PARAMS_MAXONE)}; a CL1 recording adds w_exc)")
+                         f"{','.join(DEFAULT_PARAMS_MAXONE)}; a CL1 recording adds w_inh)")
     ap.add_argument("--trials", type=int, default=None, help="optuna trials (default 60; --quick 16)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--minutes", type=float, default=None,
