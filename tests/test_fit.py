@@ -96,6 +96,17 @@ def test_fit_writes_a_culture_that_gym_make_and_compare_accept(tmp_path, capsys)
     assert json.loads(capsys.readouterr().out)["preset"]["rate_hz"] > 0
 
 
+def test_a_fit_of_a_culture_file_writes_a_complete_culture(tmp_path):
+    from clgym.calibration.fit import FitResult
+
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps({"preset": "tiny", "w_exc": 0.02, "seed": 4}))
+    result = FitResult(recorded={}, keys=(), fitted={"mini_rate_hz": 9.0}, default={}, fitted_stats={},
+                       default_stats={}, fitted_loss=0.0, default_loss=0.0, best_trial_loss=0.0, n_trials=1,
+                       wall_s=0.0, settings=FitSettings(preset=str(base)))
+    assert result.config() == {"preset": "tiny", "w_exc": 0.02, "mini_rate_hz": 9.0}
+
+
 @pytest.mark.parametrize("args, message", [
     (["fit", str(DATA / "9501.2021-06-01.0.h5"), "--out", "x.json"], "a game session"),
     (["fit", str(DATA / "9501.2021-06-01.1.h5"), "--out", "x.json", "--params", "w_exc,nonesuch"], "nonesuch"),

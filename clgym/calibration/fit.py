@@ -53,6 +53,7 @@ from clgym.analysis.recordings import RecordingError, read_recording
 from clgym.calibration.compare import culture_config, session_statistics, simulate_rest
 from clgym.culture import ConfigError, CultureConfig
 from clgym.culture.config import parse_overrides
+from clgym.culture.culture_file import culture_dict
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,10 @@ class FitResult:
     at_bound: list[str] = field(default_factory=list)
 
     def config(self) -> dict[str, Any]:
-        """The JSON culture config (``{"preset": ..., **fitted}``; no seed: the env or command chooses it)."""
-        return {"preset": self.settings.preset, **self.fitted}
+        """The JSON culture config (``{"preset": ..., **fitted}``; no seed: the env or command chooses it). A
+        preset given as a ``.json`` file is written out in full, with the fitted fields replaced."""
+        base = {k: v for k, v in culture_dict(self.settings.preset).items() if k != "seed"}
+        return {**base, **self.fitted}
 
 
 def _round(value: float) -> float:
