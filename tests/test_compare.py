@@ -13,7 +13,7 @@ import pytest
 
 from clgym.analysis.recordings import read_recording
 from clgym.analysis.session_stats import rest_statistics
-from clgym.calibration.compare import culture_config, simulate_rest
+from clgym.calibration.compare import compare, culture_config, simulate_rest
 from clgym.cli import main
 from clgym.links import InProcessLink
 from clgym.sources import CULTURE_SOURCE_FACTORY
@@ -23,7 +23,7 @@ REST = DATA / "9501.2021-06-01.1.h5"
 GAME = DATA / "9501.2021-06-01.0.h5"
 REQUIRED = {"bursts_per_min", "in_burst_fraction", "motor_corr_outside_bursts", "rate_hz"}
 GAME_KEYS = {"rally_pause_rate_ratio", "after_miss_ratio", "after_hit_ratio", "hits_per_rally"}
-SCRIPT = Path(__file__).with_name("cl_record_script.py")
+SCRIPT = Path(__file__).with_name("_helpers_cl_record_script.py")
 
 
 def compare_json(capsys, *args):
@@ -57,6 +57,16 @@ def test_compare_prints_a_markdown_table_with_its_command(capsys):
     out = capsys.readouterr().out
     assert out.startswith("`clgym compare ")
     assert "| bursts / min |" in out and "| spikes in bursts |" in out and "not comparable" in out
+    assert "recorded as maxone" in out
+
+
+def test_the_culture_is_recorded_as_the_recordings_rig(tmp_path):
+    assert compare(str(REST), minutes=0.1, settle_s=1)["rig"] == "maxone"
+    assert compare(str(REST), minutes=0.1, settle_s=1, rig="cl1")["rig"] == "cl1"
+    from test_recordings import write_cl
+
+    path = write_cl(tmp_path / "c.h5", list(range(0, 250_000, 500)), [8] * 500, duration=250_000)
+    assert compare(str(path), minutes=0.1, settle_s=1)["rig"] == "cl1"
 
 
 def test_the_in_memory_rest_session_is_what_the_reader_gives_for_a_link_recording(tmp_path):

@@ -13,6 +13,11 @@ measured by :mod:`clgym.analysis.session_stats`. The culture (a preset name or a
   DishBrain's feedback, recorded with its game events, and :func:`game_statistics` measures it
   (:func:`clgym.calibration.game.measure_game`).
 
+The simulated culture is recorded as the recording's rig records (:data:`clgym.culture.config.RIG_PROFILES`,
+``--rig``, by default from the format): a DishBrain file as a MaxOne (each pulse's artefact blanked, fast
+trains saturating the amplifiers), a cl recording as a CL1 (nothing blanked). At rest nothing is stimulated,
+so the rig changes nothing there.
+
 The simulated rest session is built in memory from ``Culture.advance`` (:func:`simulate_rest`), not written
 to an SDK recording and read back: ``clgym fit`` measures hundreds of such sessions, and ``compare`` must
 measure the culture exactly as ``fit`` does. The two paths give the same :class:`SpikeRecording` (same
@@ -48,6 +53,7 @@ from clgym.analysis.session_stats import game_statistics, rest_statistics
 from clgym.cl1 import FRAMES_PER_SECOND as FPS
 from clgym.cl1 import NON_RECORDING_CHANNELS
 from clgym.culture import ConfigError, Culture, CultureConfig
+from clgym.culture.config import RIG_PROFILES
 from clgym.culture.culture_file import culture_dict
 
 DEFAULT_MAX_MINUTES = 10.0
@@ -119,12 +125,21 @@ def session_statistics(rec: SpikeRecording) -> dict[str, float]:
     return out
 
 
+def rig_of(recording_format: str) -> str:
+    """The rig that made a recording of this format: DishBrain's files are a MaxOne's, cl files a CL1's."""
+    return "maxone" if recording_format == "dishbrain" else "cl1"
+
+
 def compare(path: str, *, events: str | None = None, culture: str = "dishbrain", seed: int = 0,
-            minutes: float | None = None, settle_s: float = DEFAULT_SETTLE_S) -> dict[str, Any]:
-    """Read ``path``, run ``culture`` under the same protocol; returns the recording's and the culture's
-    statistics with what was run (``kind``, ``minutes``, ``wall_s``)."""
+            minutes: float | None = None, settle_s: float = DEFAULT_SETTLE_S, rig: str | None = None
+            ) -> dict[str, Any]:
+    """Read ``path``, run ``culture`` under the same protocol, recorded as ``rig`` records (default: the
+    recording's own rig); returns both sides' statistics with what was run (``kind``, ``minutes``, ``rig``)."""
     rec = read_recording(path, events)
-    config = culture_config(culture, seed)  # a bad culture fails before any simulation
+    rig = rig or rig_of(rec.format)
+    if rig not in RIG_PROFILES:
+        raise ConfigError(f"rig={rig!r} is unknown; allowed: {', '.join(RIG_PROFILES)}")
+    config = culture_config(culture, seed, **RIG_PROFILES[rig])  # a bad culture fails before any simulation
     recorded_min = rec.duration_s / 60
     run_min = min(recorded_min, DEFAULT_MAX_MINUTES) if minutes is None else min(recorded_min, minutes)
     if not run_min > 0:
@@ -140,7 +155,7 @@ def compare(path: str, *, events: str | None = None, culture: str = "dishbrain",
     else:
         simulated = session_statistics(simulate_rest(config, seconds=run_min * 60, settle_s=settle_s))
     return dict(recording=session_statistics(rec), preset=simulated, kind=rec.kind, format=rec.format,
-                recording_minutes=recorded_min, minutes=run_min, wall_s=time.perf_counter() - t0,
+                recording_minutes=recorded_min, minutes=run_min, rig=rig, wall_s=time.perf_counter() - t0,
                 n_electrodes=rec.n_electrodes)
 
 
@@ -152,7 +167,8 @@ def format_table(result: dict[str, Any], culture: str, seed: int) -> str:
     """The markdown table: one row per statistic, the recording beside the culture."""
     rows = REST_ROWS + (GAME_ROWS if result["kind"] == "game" else [])
     head = (f"| statistic | recording ({result['format']}, {result['kind']}, {result['recording_minutes']:.1f} min, "
-            f"{result['n_electrodes']} electrodes) | {culture} (seed {seed}, {result['minutes']:.1f} min) | note |")
+            f"{result['n_electrodes']} electrodes) | {culture} (seed {seed}, {result['minutes']:.1f} min, recorded as "
+            f"{result['rig']}) | note |")
     lines = [head, "|---|---|---|---|"]
     for key, label, fmt, note in rows:
         if key == "rate_hz" and result["format"] == "cl":
@@ -180,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=None,
                     help=f"simulated minutes (default: the recording's length, at most {DEFAULT_MAX_MINUTES:g})")
     ap.add_argument("--settle-s", type=float, default=DEFAULT_SETTLE_S, help="unrecorded settling (default 30 s)")
+    ap.add_argument("--rig", choices=sorted(RIG_PROFILES), default=None,
+                    help="record the culture as this rig would (default: the recording's: maxone for DishBrain, "
+                         "cl1 for a cl recording)")
     ap.add_argument("--json", action="store_true", help='print {"recording": {...}, "preset": {...}} only')
     a = ap.parse_args(argv)
     if a.minutes is not None and not a.minutes > 0:
@@ -188,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seed and --settle-s are out of range; allowed >= 0")
     try:
         result = compare(a.recording, events=a.events, culture=a.preset, seed=a.seed, minutes=a.minutes,
-                         settle_s=a.settle_s)
+                         settle_s=a.settle_s, rig=a.rig)
     except (RecordingError, ConfigError) as error:
         print(f"clgym compare: {error}", file=sys.stderr)
         return 2

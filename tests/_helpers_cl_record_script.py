@@ -1,8 +1,8 @@
 """A CL1 user's own recording script: only ``cl``, no clgym import (the culture is chosen by the environment,
-as in tests/cl_user_script.py). It records the culture at rest with ``neurons.record()`` and, with ``events``,
+as in tests/_helpers_cl_user_script.py). It records the culture at rest with ``neurons.record()`` and, with ``events``,
 logs a few game events to a ``game_events`` data stream the way a user's game loop would.
 
-    python cl_record_script.py SECONDS [events]    prints the recording's path as the last line
+    python _helpers_cl_record_script.py SECONDS [events]    prints the recording's path as the last line
 """
 
 import os
