@@ -148,8 +148,8 @@ class CultureSource(SimulatorDataSource):
 
     Args (every key of ``CL_SDK_DATA_SOURCE_CONFIG``; all optional):
         culture: a JSON object of :class:`~clgym.culture.CultureConfig` fields, ``{"preset": ..., **overrides}``
-            (default ``{"preset": "dishbrain"}``, the calibrated culture), a preset name, or the path of a
-            ``.json`` config file (``clgym fit`` writes one).
+            (default ``{"preset": "dishbrain"}``, the calibrated culture), or the path of a ``.json`` config
+            file (``clgym fit`` writes one; also accepted as ``preset``).
         preset, seed: shorthands for ``culture.preset`` / ``culture.seed`` (an error if both disagree).
         frames: ``"full"`` (default: synthesised MEA frames) or ``"zeros"`` (the SDK fills zeros; faster).
         parent_watchdog: inside the SDK's producer, exit when the process that started it is gone (default
@@ -314,11 +314,11 @@ class _FailureReport:
 
 def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int | None) -> dict[str, Any]:
     """The culture config from ``culture`` and the ``preset`` / ``seed`` shorthands (default preset: small)."""
-    if isinstance(culture, str):  # a preset name or the path of a .json config file (clgym fit writes one)
+    if isinstance(culture, str) and is_culture_file(culture):  # a .json config file (clgym fit writes one)
         culture = culture_dict(culture)
     if culture is not None and not isinstance(culture, dict):
-        raise ValueError(f"culture={culture!r} is not allowed; allowed a JSON object of CultureConfig fields, a "
-                         "preset name, the path of a .json config file, or null")
+        raise ValueError(f"culture={culture!r} is not allowed; allowed a JSON object of CultureConfig fields, the "
+                         "path of a .json config file, or null (a preset name goes in culture.preset or preset)")
     merged = dict(culture or {})
     for name, value in (("preset", preset), ("seed", seed)):
         if value is None:
