@@ -100,15 +100,16 @@ def test_compare_on_clgyms_own_game_recording(tmp_path, capsys):
 @pytest.mark.parametrize("with_events", [False, True])
 def test_compare_on_a_plain_cl_scripts_recording(tmp_path, capsys, with_events):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CL_SDK_")}
-    env.update(CL_SDK_DATA_SOURCE=CULTURE_SOURCE_FACTORY, CL_SDK_ACCELERATED_TIME="1", CL_SDK_VISUALISATION="0",
+    # wall-clock time: the SDK's accelerated mode times out when a loaded machine starves its producer
+    env.update(CL_SDK_DATA_SOURCE=CULTURE_SOURCE_FACTORY, CL_SDK_ACCELERATED_TIME="0", CL_SDK_VISUALISATION="0",
                CL_SDK_DATA_SOURCE_CONFIG=json.dumps({"preset": "tiny", "seed": 2, "frames": "zeros"}))
-    done = subprocess.run([sys.executable, str(SCRIPT), "10", *(["events"] if with_events else [])], env=env,
+    done = subprocess.run([sys.executable, str(SCRIPT), "6", *(["events"] if with_events else [])], env=env,
                           cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
     path = Path(done.stdout.strip().splitlines()[-1])
     assert path.parent == tmp_path and path.is_file()
     rec = read_recording(path)
-    assert rec.format == "cl" and rec.timestamps.size > 100 and 9.9 < rec.duration_s < 10.5
+    assert rec.format == "cl" and rec.timestamps.size > 100 and 5.9 < rec.duration_s < 6.5
     assert rec.kind == ("game" if with_events else "rest")
     data = compare_json(capsys, path, "--minutes", "0.2", "--settle-s", "1")
     assert data["recording"]["rate_hz"] == pytest.approx(rec.timestamps.size / rec.duration_s / 59)
