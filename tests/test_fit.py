@@ -178,13 +178,13 @@ def test_sensitivity_moves_the_rate_with_spontaneous_release():
 
 @pytest.mark.slow
 def test_parameter_recovery_on_a_recording_the_simulator_made():
-    """Fit a simulated CL1 recording (another dish, known parameters) with the default settings: the statistics
-    are recovered, and so are spontaneous release and synaptic recovery (inhibition, identified through the
-    rate alone, is checked loosely)."""
+    """Fit a simulated CL1 recording (another dish, known parameters) with the default settings
+    (results/fit/recovery_1.md): the statistics are recovered, spontaneous release and synaptic recovery within
+    the factor 2 that the dishes' own spread allows (one dish's rate spreads ~1.7x at equal parameters), and
+    inhibition, seen through the rate alone, within a factor 3."""
     truth = {"mini_rate_hz": 10.0, "stp_tau_rec_exc_ms": 2000.0, "w_inh": 0.03}
     recorded = measure("dishbrain", truth, seed=1000, seconds=300, settle_s=20)
     result = fit_statistics(recorded, targets_for("cl"), FitSettings(params=tuple(truth), progress=False))
-    assert result.fitted_loss < 0.5
-    assert abs(math.log(result.fitted["mini_rate_hz"] / 10.0)) < math.log(1.5)
-    assert abs(math.log(result.fitted["stp_tau_rec_exc_ms"] / 2000.0)) < math.log(1.5)
-    assert abs(math.log(result.fitted["w_inh"] / 0.03)) < math.log(3.0)
+    assert result.fitted_loss < 0.5 and result.fitted_loss < result.default_loss
+    for name, factor in (("mini_rate_hz", 2.0), ("stp_tau_rec_exc_ms", 2.0), ("w_inh", 3.0)):
+        assert abs(math.log(result.fitted[name] / truth[name])) < math.log(factor), name
