@@ -72,22 +72,22 @@ class FreeParameter:
 #: a time at its bounds (``clgym fit --sensitivity``, results/fit/sensitivity.md); ``controls`` says it.
 PARAMETERS: dict[str, FreeParameter] = {p.name: p for p in (
     FreeParameter("mini_rate_hz", 2.0, 60.0, True,
-                  "spontaneous release: background against bursts (2 Hz: 56 % of spikes in bursts; 60 Hz: no "
+                  "spontaneous release: background against bursts (2 Hz: 48 % of spikes in bursts; 60 Hz: no "
                   "bursts) and the rate (x9 across the range)"),
     FreeParameter("stp_tau_rec_exc_ms", 800.0, 10_000.0, True,
-                  "recovery of excitatory synapses from depression: how soon the network bursts again (0.5 to "
-                  "17 bursts / min across the range)"),
+                  "recovery of excitatory synapses from depression: how soon the network bursts again (0.25 to "
+                  "56 bursts / min across the range)"),
     FreeParameter("w_inh", 0.01, 0.09, True,
                   "inhibition: at rest mostly the rate (x2 across the range), little else; identified only "
                   "where the rate is fitted (a CL1 recording)"),
     FreeParameter("w_exc", 0.006, 0.028, True,
-                  "recurrent excitation: no bursts at its low end, homeostatic scaling undoes the rest; not "
-                  "identified beside the rate and w_inh (parameter recovery)"),
+                  "recurrent excitation: bursts from none to 8 / min across the range, the same statistics as "
+                  "synaptic recovery moves; not identified beside it"),
     FreeParameter("stp_u_exc", 0.05, 0.5, False,
                   "release probability: the same depression as stp_tau_rec_exc_ms, the same statistics (fit "
                   "one of the two)"),
     FreeParameter("axon_length_um", 300.0, 3000.0, True,
-                  "long-range coupling: bursts / min x1.5 across the range; the motor correlation outside bursts "
+                  "long-range coupling: bursts / min x1.8 across the range; the motor correlation outside bursts "
                   "does not follow it in this model"),
 )}
 #: MaxOne recordings: three statistics, but at rest the model's motor correlation outside bursts moves only
