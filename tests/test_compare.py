@@ -109,7 +109,7 @@ def test_compare_on_a_plain_cl_scripts_recording(tmp_path, capsys, with_events):
     path = Path(done.stdout.strip().splitlines()[-1])
     assert path.parent == tmp_path and path.is_file()
     rec = read_recording(path)
-    assert rec.format == "cl" and rec.timestamps.size > 100 and 5.9 < rec.duration_s < 6.5
+    assert rec.format == "cl" and rec.timestamps.size > 100 and 5.9 < rec.duration_s < 8.0
     assert rec.kind == ("game" if with_events else "rest")
     data = compare_json(capsys, path, "--minutes", "0.2", "--settle-s", "1")
     assert data["recording"]["rate_hz"] == pytest.approx(rec.timestamps.size / rec.duration_s / 59)
