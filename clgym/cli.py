@@ -8,6 +8,8 @@
     clgym replicate sessions ...    the paper's session design (clgym.replication.sessions)
     clgym calibrate [--preset P]    a culture preset's statistics beside DishBrain's (clgym.calibration)
     clgym nwb RECORDING.h5          a cl SDK recording as Neurodata Without Borders (extra [nwb]; clgym.export)
+    clgym compare RECORDING         a recording's statistics beside a culture's, same protocol (rest or game)
+    clgym fit RECORDING --out F     fit the dishbrain culture to a rest recording: a digital twin (.json config)
 
 Each subcommand imports its room lazily, so ``clgym <command> --help`` is quick.
 """
@@ -128,6 +130,8 @@ COMMANDS = {
     "replicate": lambda argv: _run_module("clgym.replication.command", argv),
     "calibrate": lambda argv: _run_module("clgym.calibration.command", argv),
     "nwb": _nwb,
+    "compare": lambda argv: _run_module("clgym.calibration.compare", argv),
+    "fit": lambda argv: _run_module("clgym.calibration.fit", argv),
 }
 
 

@@ -289,7 +289,12 @@ class CultureConfig:
 
     @classmethod
     def from_preset(cls, name: str = "small", **overrides: Any) -> CultureConfig:
-        """A named preset (see :data:`PRESETS`) with any fields overridden."""
+        """A named preset (see :data:`PRESETS`) with any fields overridden; ``name`` may also be the path of a
+        ``.json`` config file (:mod:`clgym.culture.culture_file`, e.g. one ``clgym fit`` wrote)."""
+        from .culture_file import is_culture_file, load_culture_file
+
+        if name not in PRESETS and isinstance(name, str) and is_culture_file(name):
+            return cls.from_dict({**load_culture_file(name), **overrides})
         if name not in PRESETS:
             raise ConfigError(f"preset={name!r} is unknown; allowed: {', '.join(sorted(PRESETS))}")
         values = dict(PRESETS[name])

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from clgym.culture import CultureConfig
+from clgym.culture.culture_file import culture_dict
 
 from .base import Link, Tick
 from .in_process_link import InProcessLink
@@ -103,7 +104,8 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 def culture_spec(culture: Any) -> tuple[dict[str, Any], int | None]:
     """Validate a culture argument; return its config dict and the seed it pins (``None``: not pinned).
 
-    Accepted: a preset name, a dict ``{"preset": ..., **overrides}`` (pinned if it has ``"seed"``), or a
+    Accepted: a preset name, the path of a ``.json`` config file (:mod:`clgym.culture.culture_file`; pinned if
+    it holds ``"seed"``), a dict ``{"preset": ..., **overrides}`` (pinned if it has ``"seed"``), or a
     :class:`~clgym.culture.CultureConfig` (always pinned: it carries its seed); ``None`` is
     :data:`DEFAULT_CULTURE`. Raises ``ValueError`` with the engine's message (field and allowed range) for a bad
     config.
@@ -113,11 +115,11 @@ def culture_spec(culture: Any) -> tuple[dict[str, Any], int | None]:
     if isinstance(culture, CultureConfig):
         return culture.to_dict(), culture.seed
     if isinstance(culture, str):
-        spec: dict[str, Any] = {"preset": culture}
+        spec: dict[str, Any] = culture_dict(culture)  # a preset name or a .json config file
     elif isinstance(culture, dict):
         spec = dict(culture)
     else:
-        raise ValueError(f"culture={culture!r} is not allowed; allowed: a preset name, a dict "
+        raise ValueError(f"culture={culture!r} is not allowed; allowed: a preset name, a .json config file, a dict "
                          "{'preset': ..., **fields} or a CultureConfig")
     config = CultureConfig.from_dict(dict(spec))  # raises ConfigError (a ValueError) naming the field
     return spec, (config.seed if "seed" in spec else None)

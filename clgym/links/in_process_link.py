@@ -37,6 +37,7 @@ from cl.sim import DataSourceStim, SimulatorDataSource
 
 from clgym.cl1 import FRAMES_PER_SECOND, SPIKE_WAVEFORM_SAMPLES
 from clgym.culture import CultureConfig
+from clgym.culture.culture_file import culture_dict
 from clgym.sources import CultureSource
 
 from .base import DEFAULT_LATENCY_MS, Link, RecordingOptions, Tick, lifecycle, make_tick
@@ -47,11 +48,12 @@ SPIKE_SAMPLES = SPIKE_WAVEFORM_SAMPLES
 
 
 def culture_config_dict(culture: CultureConfig | dict[str, Any] | str | None) -> dict[str, Any]:
-    """A JSON-able culture config from a config, a dict (``"preset"`` + overrides) or a preset name."""
+    """A JSON-able culture config from a config, a dict (``"preset"`` + overrides), a preset name or the path
+    of a ``.json`` config file (:mod:`clgym.culture.culture_file`)."""
     if culture is None:
         return {"preset": "dishbrain"}
     if isinstance(culture, str):
-        return {"preset": culture}
+        return culture_dict(culture)
     if isinstance(culture, CultureConfig):
         return culture.to_dict()
     if isinstance(culture, dict):

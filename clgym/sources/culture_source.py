@@ -57,6 +57,7 @@ from cl.sim import (
 
 from clgym.cl1 import FRAMES_PER_SECOND, UV_PER_SAMPLE_UNIT
 from clgym.culture import Culture, CultureConfig, spike_waveform
+from clgym.culture.culture_file import culture_dict, is_culture_file
 from clgym.sources.script_hygiene import warn_unstimulable_channels
 
 CULTURE_SOURCE_FACTORY = "clgym.sources.culture_source:culture_source"
@@ -147,7 +148,8 @@ class CultureSource(SimulatorDataSource):
 
     Args (every key of ``CL_SDK_DATA_SOURCE_CONFIG``; all optional):
         culture: a JSON object of :class:`~clgym.culture.CultureConfig` fields, ``{"preset": ..., **overrides}``
-            (default ``{"preset": "dishbrain"}``, the calibrated culture).
+            (default ``{"preset": "dishbrain"}``, the calibrated culture), or the path of a ``.json`` config
+            file (``clgym fit`` writes one; also accepted as ``preset``).
         preset, seed: shorthands for ``culture.preset`` / ``culture.seed`` (an error if both disagree).
         frames: ``"full"`` (default: synthesised MEA frames) or ``"zeros"`` (the SDK fills zeros; faster).
         parent_watchdog: inside the SDK's producer, exit when the process that started it is gone (default
@@ -312,8 +314,11 @@ class _FailureReport:
 
 def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int | None) -> dict[str, Any]:
     """The culture config from ``culture`` and the ``preset`` / ``seed`` shorthands (default preset: small)."""
+    if isinstance(culture, str) and is_culture_file(culture):  # a .json config file (clgym fit writes one)
+        culture = culture_dict(culture)
     if culture is not None and not isinstance(culture, dict):
-        raise ValueError(f"culture={culture!r} is not allowed; allowed a JSON object of CultureConfig fields or null")
+        raise ValueError(f"culture={culture!r} is not allowed; allowed a JSON object of CultureConfig fields, the "
+                         "path of a .json config file, or null (a preset name goes in culture.preset or preset)")
     merged = dict(culture or {})
     for name, value in (("preset", preset), ("seed", seed)):
         if value is None:
@@ -323,6 +328,8 @@ def _culture_dict(culture: dict[str, Any] | None, preset: str | None, seed: int 
                 f"{name}={value!r} conflicts with culture.{name}={merged[name]!r}; allowed: give {name} once"
             )
         merged[name] = value
+    if isinstance(merged.get("preset"), str) and is_culture_file(merged["preset"]):  # {"preset": "fit.json"}
+        merged = {**culture_dict(merged.pop("preset")), **merged}
     merged.setdefault("preset", "dishbrain")
     return merged
 
