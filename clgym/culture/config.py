@@ -419,9 +419,23 @@ RIG_PROFILES: dict[str, dict[str, Any]] = {
                    train_saturation_recovery_ms=40.0),
 }
 
+def size_rule(preset: str, n_neurons: int) -> dict[str, Any]:
+    """Overrides that put ``preset``'s culture at ``n_neurons`` on the same dish (issue 24).
+
+    The out-degree is fixed, so a bigger culture is denser, not more excitable; the MEA's lengths scale with
+    density (:func:`_mea_lengths`) so that each electrode sees and recruits about as many model neurons at every
+    size. Lengths of the network itself (axons, dendritic reach, the interneurons' arbour) are physical and stay.
+    ``clgym calibrate --preset dishbrain dishbrain-10k dishbrain-100k`` checks that the rest statistics and the
+    stimulus specificity hold (README, "The culture at three sizes")."""
+    if preset not in PRESETS:
+        raise ConfigError(f"preset={preset!r} is unknown; allowed: {', '.join(sorted(PRESETS))}")
+    return dict(n_neurons=int(n_neurons), **_mea_lengths(int(n_neurons)))
+
+
 #: Named presets. "dishbrain" is DishBrain's culture (above); the others are Wagenaar-like young cultures whose
 #: network bursts dominate (Wagenaar, Pine & Potter 2006). Their mean out-degree is fixed, so dynamics (rates,
-#: bursts) do not change with size.
+#: bursts) do not change with size. "dishbrain-10k" and "dishbrain-100k" are DishBrain's culture at 10,000 and
+#: 100,000 neurons by :func:`size_rule`.
 PRESETS: dict[str, dict[str, Any]] = {
     "dishbrain": DISHBRAIN,
     "tiny": dict(n_neurons=250, **_mea_lengths(250)),
@@ -430,3 +444,5 @@ PRESETS: dict[str, dict[str, Any]] = {
     "large": dict(n_neurons=10_000, **_mea_lengths(10_000)),
     "huge": dict(n_neurons=50_000, **_mea_lengths(50_000)),
 }
+PRESETS["dishbrain-10k"] = {**DISHBRAIN, **size_rule("dishbrain", 10_000)}
+PRESETS["dishbrain-100k"] = {**DISHBRAIN, **size_rule("dishbrain", 100_000)}
