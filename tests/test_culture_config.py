@@ -36,7 +36,7 @@ def test_invalid_values_name_the_field_and_the_allowed_range(field, value, allow
 
 
 def test_unknown_preset_lists_the_known_ones():
-    allowed = "allowed: default, dishbrain, huge, large, small, tiny"
+    allowed = "allowed: default, dishbrain, dishbrain-100k, dishbrain-10k, huge, large, small, tiny"
     with pytest.raises(ConfigError, match=f"preset='galaxy' is unknown; {allowed}"):
         CultureConfig.from_preset("galaxy")
 
