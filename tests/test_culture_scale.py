@@ -50,7 +50,7 @@ def _target_distances(pos, axon_dir, axon_len, ptr, post):
 def test_cell_sampler_draws_the_exact_key_samplers_distribution():
     pos, degree, axon_dir, axon_len, size = _axon_problem(2500)
     keys = D._draw_axonal_connections(3, pos, degree, axon_dir, axon_len, 100.0)
-    cells = D._draw_axonal_connections_cells(3, pos, degree, axon_dir, axon_len, 100.0, D.CELL_UM, size)
+    cells = D._draw_axonal_connections_cells(3, pos, degree, axon_dir, axon_len, 100.0, D.cell_um_for(100.0), size)
     assert np.array_equal(keys[0], cells[0])  # the same out-degrees
     ptr, post, path = cells
     for i in range(pos.shape[0]):  # distinct targets, never the neuron itself, rows sorted

@@ -161,9 +161,17 @@ def _draw_axonal_connections(seed, pos, degree, axon_dir, axon_len, reach_um):
 
 #: the exact-key sampler above draws N random keys per neuron (O(N^2)): it builds the 1,000-neuron dish in
 #: 0.1 s but a 10,000-neuron one in ~10 s; above this size the cell sampler below draws the same distribution
-#: in O(N x cells + synapses). Dishes at or below it are the ones the exact-key sampler always built.
+#: in O(N x cells near the axon + synapses). Dishes at or below it are the ones the exact-key sampler always built.
 EXACT_KEY_MAX_NEURONS = 4000
-CELL_UM = 50.0  # the cell sampler's grid: small beside dendrite_reach_um, so most proposals are accepted
+#: the cell sampler's grid: at most this, and at most dendrite_reach_um, so that most proposals are accepted
+CELL_UM = 50.0
+#: cells farther than this many dendrite_reach_um from an axon are not proposed: their weight relative to a
+#: contact on the axon is below exp(-30) ~ 1e-13, under the resolution of the 53-bit uniform that picks a cell
+CUTOFF_REACHES = 30.0
+
+
+def cell_um_for(reach_um: float) -> float:
+    return min(CELL_UM, float(reach_um))
 
 
 @numba.njit(cache=True)
@@ -171,13 +179,14 @@ def _draw_axonal_connections_cells(seed, pos, degree, axon_dir, axon_len, reach_
     """The same draw as :func:`_draw_axonal_connections` (targets without replacement, p ~ exp(-d / reach)),
     by rejection from a grid of cells instead of a key per neuron.
 
-    Per presynaptic neuron: each cell gets the bound count x exp(-d_low / reach), d_low a lower bound of the
-    distance from any point of the cell to the axon (the centre's distance minus the half-diagonal); a cell is
-    proposed in proportion to its bound, a neuron uniformly within it, and accepted with probability
-    exp(-(d - d_low) / reach) <= 1. An accepted neuron is thus drawn in proportion to exp(-d / reach) exactly;
-    rejecting the neuron itself and targets already taken makes the sequence the successive draw without
-    replacement, which is the distribution of the exact-key sampler (Efraimidis & Spirakis 2006). Cost: one
-    distance per cell and a few proposals per synapse. Returns CSR pointers, targets and path lengths."""
+    Per presynaptic neuron: each cell within ``CUTOFF_REACHES`` x reach of the axon (a capsule, visited row by
+    row) gets the bound count x exp(-d_low / reach), d_low a lower bound of the distance from any point of the
+    cell to the axon (the centre's distance minus the half-diagonal); a cell is proposed in proportion to its
+    bound, a neuron uniformly within it, and accepted with probability exp(-(d - d_low) / reach) <= 1. An
+    accepted neuron is thus drawn in proportion to exp(-d / reach); rejecting the neuron itself and targets
+    already taken makes the sequence the successive draw without replacement, which is the distribution of the
+    exact-key sampler (Efraimidis & Spirakis 2006), up to the cut-off. Cost: one distance per cell near the
+    axon and a few proposals per synapse. Returns CSR pointers, targets and path lengths."""
     np.random.seed(seed)  # noqa: NPY002
     n = pos.shape[0]
     ncx = max(1, int(np.ceil(size_um / cell_um)))
@@ -193,46 +202,67 @@ def _draw_axonal_connections_cells(seed, pos, degree, axon_dir, axon_len, reach_
         cell_ptr[cell[j] + 1] += 1
     for c in range(n_cells):
         cell_ptr[c + 1] += cell_ptr[c]
-    centre = np.empty((n_cells, 2), np.float64)
-    for c in range(n_cells):
-        centre[c, 0] = (c % ncx + 0.5) * cell_um
-        centre[c, 1] = (c // ncx + 0.5) * cell_um
     half_diag = cell_um * np.sqrt(0.5)
+    cutoff = CUTOFF_REACHES * reach_um + half_diag
     ptr = _row_pointers(degree)
     post = np.empty(ptr[n], np.int32)
     path = np.empty(ptr[n], np.float64)
     taken = np.zeros(n, np.bool_)
+    # the cells of one neuron's capsule, in visiting order: id, cumulative bound, d_low
+    vis_cell = np.empty(n_cells, np.int64)
     cum = np.empty(n_cells, np.float64)
     dlow = np.empty(n_cells, np.float64)
     for i in range(n):
         ux, uy = axon_dir[i, 0], axon_dir[i, 1]
         ax, ay, length = pos[i, 0], pos[i, 1], axon_len[i]
         total = 0.0
-        for c in range(n_cells):
-            count = cell_ptr[c + 1] - cell_ptr[c]
-            if count > 0:
-                d, _ = _segment_distance(centre[c, 0], centre[c, 1], ax, ay, ux, uy, length)
+        m = 0
+        for cy in range(ncx):
+            y0 = cy * cell_um - cutoff
+            y1 = (cy + 1) * cell_um + cutoff
+            # the part of the axon whose y lies in [y0, y1]: t in [t0, t1]
+            if abs(uy) < 1e-12:
+                if ay < y0 or ay > y1:
+                    continue
+                t0, t1 = 0.0, length
+            else:
+                ta = (y0 - ay) / uy
+                tb = (y1 - ay) / uy
+                t0 = max(min(ta, tb), 0.0)
+                t1 = min(max(ta, tb), length)
+                if t0 > t1:
+                    continue
+            xa = ax + t0 * ux
+            xb = ax + t1 * ux
+            cx0 = max(int((min(xa, xb) - cutoff) / cell_um), 0)
+            cx1 = min(int((max(xa, xb) + cutoff) / cell_um), ncx - 1)
+            for cx in range(cx0, cx1 + 1):
+                c = cy * ncx + cx
+                count = cell_ptr[c + 1] - cell_ptr[c]
+                if count == 0:
+                    continue
+                d, _ = _segment_distance((cx + 0.5) * cell_um, (cy + 0.5) * cell_um, ax, ay, ux, uy, length)
                 dl = max(d - half_diag, 0.0)
-                dlow[c] = dl
                 total += count * np.exp(-dl / reach_um)
-            cum[c] = total
+                vis_cell[m] = c
+                dlow[m] = dl
+                cum[m] = total
+                m += 1
         k = ptr[i]
         while k < ptr[i + 1]:
             x = np.random.random() * total  # noqa: NPY002
-            lo, hi = 0, n_cells - 1  # first cell with cum > x
+            lo, hi = 0, m - 1  # first visited cell with cum > x
             while lo < hi:
                 mid = (lo + hi) >> 1
                 if cum[mid] > x:
                     hi = mid
                 else:
                     lo = mid + 1
-            c = lo
+            c = vis_cell[lo]
             count = cell_ptr[c + 1] - cell_ptr[c]
-            if count == 0:  # x fell on a boundary (rounding): propose again
-                continue
             j = order[cell_ptr[c] + min(int(np.random.random() * count), count - 1)]  # noqa: NPY002
             d, t = _segment_distance(pos[j, 0], pos[j, 1], ax, ay, ux, uy, length)
-            if np.random.random() >= np.exp(-(d - dlow[c]) / reach_um):  # noqa: NPY002
+            if np.random.random() >= np.exp(-(d - dlow[lo]) / reach_um):  # noqa: NPY002
                 continue
             if j == i or taken[j]:
                 continue
@@ -304,7 +334,8 @@ def build_dish(cfg: CultureConfig) -> Dish:
                 draw_seed, positions, degree, axon_dir, axon_len, float(cfg.dendrite_reach_um))
         else:
             syn_ptr, syn_post, dist = _draw_axonal_connections_cells(
-                draw_seed, positions, degree, axon_dir, axon_len, float(cfg.dendrite_reach_um), CELL_UM, size)
+                draw_seed, positions, degree, axon_dir, axon_len, float(cfg.dendrite_reach_um),
+                cell_um_for(cfg.dendrite_reach_um), size)
     else:
         syn_ptr, syn_post, dist = _draw_connections(
             int(rng.integers(2**31 - 1)), positions, degree, float(cfg.connection_length_um))
