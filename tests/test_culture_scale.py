@@ -9,15 +9,18 @@ from clgym.culture import dish as D
 from clgym.culture.config import DISHBRAIN, PRESETS, ConfigError, _mea_lengths, size_rule
 
 
-def test_sized_presets_are_dishbrain_with_the_mea_lengths_of_their_size():
+def test_sized_presets_are_dishbrain_with_the_lengths_of_their_size():
     for name, n in (("dishbrain-10k", 10_000), ("dishbrain-100k", 100_000)):
         cfg = CultureConfig.from_preset(name)
         assert cfg.n_neurons == n
         for key, value in _mea_lengths(n).items():
             assert getattr(cfg, key) == pytest.approx(value)
-        # everything else is the dishbrain preset's (network lengths are physical and stay)
-        for key in set(DISHBRAIN) - set(_mea_lengths(n)) - {"n_neurons"}:
+        # the dendritic reach scales as the spacing of model neurons
+        assert cfg.dendrite_reach_um == pytest.approx(DISHBRAIN["dendrite_reach_um"] * (1000 / n) ** 0.5)
+        # everything else is the dishbrain preset's (axons and arbours span electrodes and stay)
+        for key in set(DISHBRAIN) - set(_mea_lengths(n)) - {"n_neurons", "dendrite_reach_um"}:
             assert getattr(cfg, key) == DISHBRAIN[key], key
+    assert "dendrite_reach_um" not in size_rule("small", 10_000)  # no axons: the MEA's lengths only
     assert CultureConfig.from_preset("dishbrain", **size_rule("dishbrain", 1000)) == \
         CultureConfig.from_preset("dishbrain")
 
