@@ -440,7 +440,8 @@ BAD_ARGUMENTS = [
     ({"pixel_size": (8, 8)}, "pixel_size=(8, 8) is not allowed; allowed: (width, height), integers >= 16"),
     ({"render_mode": "movie"}, "render_mode='movie' is not allowed; allowed: 'human', 'rgb_array'"),
     ({"link": "cloud"}, "link='cloud' is not allowed; allowed: 'in_process', 'sdk'"),
-    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, dishbrain, dishbrain-100k, dishbrain-10k, huge, large, small, tiny"),
+    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, dishbrain, dishbrain-100k, "
+                              "dishbrain-10k, huge, large, small, tiny"),
     ({"seed": -1}, "seed=-1 is not allowed; allowed: None or an integer >= 0"),
     ({"history_ticks": 0}, "history_ticks=0 is not allowed"),
     ({"agent_stim": "burst"}, "agent_stim='burst' is not allowed; allowed: 'rate', 'pulse'"),

@@ -300,7 +300,8 @@ BAD_ARGUMENTS = [
     ({"control": "bogus"}, "control='bogus' is not allowed; allowed: 'culture', 'decoder', 'encoder'"),
     ({"feedback": "loud"}, "allowed: 'stimulus', 'silent', 'no_feedback', 'rest'"),
     ({"link": "cloud"}, "link='cloud' is not allowed; allowed: 'in_process', 'sdk'"),
-    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, dishbrain, dishbrain-100k, dishbrain-10k, huge, large, small, tiny"),
+    ({"culture": "gigantic"}, "preset='gigantic' is unknown; allowed: default, dishbrain, dishbrain-100k, "
+                              "dishbrain-10k, huge, large, small, tiny"),
     ({"culture": {"preset": "tiny", "n_neurons": -5}}, "n_neurons=-5 is invalid; allowed: an integer >= 10"),
     ({"culture": {"preset": "tiny", "bogus": 1}}, "unknown culture config field(s) ['bogus']"),
     ({"culture": 3}, "culture=3 is not allowed; allowed: a preset name"),
