@@ -12,17 +12,18 @@ from clgym.culture.config import DISHBRAIN, PRESETS, ConfigError, _mea_lengths, 
 def test_sized_presets_are_dishbrain_with_the_lengths_of_their_size():
     for name, n in (("dishbrain-10k", 10_000), ("dishbrain-100k", 100_000)):
         cfg = CultureConfig.from_preset(name)
+        spacing = (1000 / n) ** 0.5
         assert cfg.n_neurons == n
-        for key, value in _mea_lengths(n).items():
-            assert getattr(cfg, key) == pytest.approx(value)
-        # the dendritic reach scales as the spacing of model neurons
-        assert cfg.dendrite_reach_um == pytest.approx(DISHBRAIN["dendrite_reach_um"] * (1000 / n) ** 0.5)
-        # everything else is the dishbrain preset's (axons and arbours span electrodes and stay)
-        for key in set(DISHBRAIN) - set(_mea_lengths(n)) - {"n_neurons", "dendrite_reach_um"}:
+        # an electrode records as many model neurons; an axon passes as many dendritic fields
+        assert cfg.spike_falloff_um == pytest.approx(DISHBRAIN["spike_falloff_um"] * spacing)
+        assert cfg.dendrite_reach_um == pytest.approx(DISHBRAIN["dendrite_reach_um"] * spacing)
+        # everything else is the dishbrain preset's: a pulse recruits the same share of the culture
+        for key in set(DISHBRAIN) - {"n_neurons", "spike_falloff_um", "dendrite_reach_um"}:
             assert getattr(cfg, key) == DISHBRAIN[key], key
-    assert "dendrite_reach_um" not in size_rule("small", 10_000)  # no axons: the MEA's lengths only
     assert CultureConfig.from_preset("dishbrain", **size_rule("dishbrain", 1000)) == \
         CultureConfig.from_preset("dishbrain")
+    # no axons (the Wagenaar-like presets): the MEA's lengths, as before
+    assert size_rule("small", 10_000) == dict(n_neurons=10_000, **_mea_lengths(10_000))
 
 
 def test_size_rule_refuses_an_unknown_preset():
