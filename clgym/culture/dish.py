@@ -163,7 +163,8 @@ def _draw_axonal_connections(seed, pos, degree, axon_dir, axon_len, reach_um):
 #: 0.1 s but a 10,000-neuron one in ~10 s; above this size the cell sampler below draws the same distribution
 #: in O(N x cells near the axon + synapses). Dishes at or below it are the ones the exact-key sampler always built.
 EXACT_KEY_MAX_NEURONS = 4000
-#: the cell sampler's grid: at most this, and at most dendrite_reach_um, so that most proposals are accepted
+#: the cell sampler's grid: twice the dendritic reach (fewer cells to weigh per axon; a proposal is accepted with
+#: probability >= exp(-2.8) and on average ~1/3), at most this
 CELL_UM = 50.0
 #: cells farther than this many dendrite_reach_um from an axon are not proposed: their weight relative to a
 #: contact on the axon is below exp(-30) ~ 1e-13, under the resolution of the 53-bit uniform that picks a cell
@@ -171,7 +172,7 @@ CUTOFF_REACHES = 30.0
 
 
 def cell_um_for(reach_um: float) -> float:
-    return min(CELL_UM, float(reach_um))
+    return min(CELL_UM, 2.0 * float(reach_um))
 
 
 @numba.njit(cache=True)
