@@ -425,7 +425,7 @@ def size_rule(preset: str, n_neurons: int) -> dict[str, Any]:
     A model neuron stands for a cluster of real ones. The out-degree is fixed, so a bigger culture is denser, not
     more excitable. For the Wagenaar-like presets the MEA's lengths scale with density (:func:`_mea_lengths`), so
     that each electrode sees and recruits about as many model neurons at every size. The DishBrain model (axons)
-    is calibrated on stimulus specificity too, and keeps what matters for it (README, "The culture at three
+    is calibrated on stimulus specificity too, and keeps what matters for it (docs/culture.md, "The culture at three
     sizes"):
     * an electrode records as many model neurons at every size: the recording fall-off scales as their spacing
       (1 / sqrt(density)), so channel rates stay;
