@@ -22,10 +22,10 @@ import sys
 
 
 def _demo(argv: list[str]) -> int:
-    from clgym.coding.feedback import CONDITIONS
+    from clgym.coding.feedback import FEEDBACK_CONDITIONS
     from clgym.culture.config import PRESETS
 
-    presets, feedbacks = ", ".join(PRESETS), ", ".join(CONDITIONS)
+    presets, feedbacks = ", ".join(PRESETS), ", ".join(FEEDBACK_CONDITIONS)
     p = argparse.ArgumentParser(prog="clgym demo", description="The simulated culture plays DishBrain Pong.")
     p.add_argument("--minutes", type=float, default=2.0, help="simulated minutes of play, 0 < M <= 1440 (default 2)")
     p.add_argument("--culture", default="dishbrain", metavar="PRESET",
@@ -44,7 +44,7 @@ def _demo(argv: list[str]) -> int:
     a = p.parse_args(argv)
     if a.culture not in PRESETS:
         p.error(f"--culture {a.culture!r} is unknown; allowed: {presets}")
-    if a.feedback not in CONDITIONS:
+    if a.feedback not in FEEDBACK_CONDITIONS:
         p.error(f"--feedback {a.feedback!r} is unknown; allowed: {feedbacks}")
     if not 0 < a.minutes <= 24 * 60:
         p.error(f"--minutes {a.minutes:g} is out of range; allowed: 0 < minutes <= 1440")
